@@ -1,0 +1,31 @@
+// Bundles the CLI and the library into dist/ with esbuild. Heavy dependencies are split into
+// chunks that load lazily, so `mikado hook` on a non-Mikado branch stays fast.
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const entries = { cli: 'src/cli/main.ts', index: 'src/index.ts' };
+// Files named `*.entry.ts` anywhere under src/ become dist/<name>.js (child-process entry points).
+for (const file of readdirSync(path.join(root, 'src'), { recursive: true })) {
+  const f = String(file);
+  if (f.endsWith('.entry.ts')) entries[path.basename(f, '.entry.ts')] = path.join('src', f);
+}
+rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: entries,
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  external: ['esbuild', 'tsx', 'zx', 'pg', 'pg-native', 'playwright-core', 'fsevents'],
+  banner: {
+    js: "import { createRequire as __mikadoCreateRequire } from 'node:module'; const require = __mikadoCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});

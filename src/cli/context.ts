@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import pc from 'picocolors';
+import { type ConfigOverrides, loadConfig } from '../config/load-config.ts';
+import type { MikadoConfig } from '../config/types.ts';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  root?: string;
+  cards?: string;
+  docs?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** What a command needs from the outside world; tests build one to call commands in-process. */
+export interface CliContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+/**
+ * Reads the global options of a command (they may be given before or after the command name).
+ * @param cmd the commander command whose action runs
+ * @returns the merged global options
+ */
+export function globalOptions(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals() as GlobalOptions;
+}
+
+/**
+ * Loads the config with the command's `--root`, `--cards` and `--docs`.
+ * @param cmd the commander command whose action runs
+ * @param ctx the CLI context (for the working directory)
+ * @returns the resolved config
+ */
+export function commandConfig(cmd: Command, ctx: CliContext): MikadoConfig {
+  const g = globalOptions(cmd);
+  const overrides: ConfigOverrides = { cwd: ctx.cwd, root: g.root, cards: g.cards, docs: g.docs };
+  return loadConfig(overrides);
+}
+
+/**
+ * Whether to colour output: off with `--no-color`, `NO_COLOR`, or when stdout is not a terminal;
+ * `FORCE_COLOR` turns it on.
+ * @param cmd the commander command whose action runs
+ * @param ctx the CLI context
+ * @returns true to colour
+ */
+export function useColor(cmd: Command, ctx: CliContext): boolean {
+  const g = globalOptions(cmd);
+  if (g.color === false) return false;
+  if (ctx.env['NO_COLOR'] !== undefined && ctx.env['NO_COLOR'] !== '') return false;
+  if (ctx.env['FORCE_COLOR'] !== undefined && ctx.env['FORCE_COLOR'] !== '0') return true;
+  return Boolean(ctx.stdout.isTTY);
+}
+
+/**
+ * A picocolors instance honouring {@link useColor}.
+ * @param enabled whether colours are on
+ * @returns colour functions (identity when off)
+ */
+export function colors(enabled: boolean): ReturnType<typeof pc.createColors> {
+  return pc.createColors(enabled);
+}

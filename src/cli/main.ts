@@ -1,0 +1,90 @@
+import { Command, CommanderError } from 'commander';
+import { MikadoError } from '../errors.ts';
+import { defineCheck } from './commands/check.ts';
+import { defineHook } from './commands/hook.ts';
+import { defineLifecycle } from './commands/lifecycle.ts';
+import { defineRun } from './commands/run.ts';
+import { defineSandbox } from './commands/sandbox.ts';
+import { defineView } from './commands/view.ts';
+import type { CliContext } from './context.ts';
+
+/** Version printed by `mikado --version`. */
+export const VERSION = '0.1.0';
+
+/**
+ * Builds the command-line program. Commands load their heavy modules lazily, inside their
+ * actions, so start-up stays fast (the commit hook runs on every commit).
+ * @param ctx where the program reads and writes
+ * @returns the commander program
+ */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('mikado')
+    .description(
+      'Run large, risky changes with the Mikado method: cards as plan, docs and procedure.',
+    )
+    .version(VERSION)
+    .option('--root <dir>', 'repository root (default: git top level of the current directory)')
+    .option('--cards <dir>', 'cards root (default: docs/cards, or `cards:` in mikado.config.yaml)')
+    .option('--docs <dir>', 'docs root that wikilinks resolve in (default: docs)')
+    .option('--no-color', 'no colours (also NO_COLOR=1; off when stdout is not a terminal)')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    });
+  for (const define of [
+    defineView,
+    defineCheck,
+    defineRun,
+    defineHook,
+    defineLifecycle,
+    defineSandbox,
+  ]) {
+    define(program, ctx);
+  }
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+/**
+ * Runs the CLI. Never calls `process.exit`: returns the exit code instead.
+ * @param argv arguments after the node binary and script
+ * @param ctx where to read and write (defaults to the real process)
+ * @returns the process exit code
+ */
+export async function main(argv: string[], ctx: Partial<CliContext> = {}): Promise<number> {
+  const full: CliContext = {
+    cwd: ctx.cwd ?? process.cwd(),
+    env: ctx.env ?? process.env,
+    stdout: ctx.stdout ?? process.stdout,
+    stderr: ctx.stderr ?? process.stderr,
+    stdin: ctx.stdin ?? process.stdin,
+  };
+  const program = buildProgram(full);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error, full);
+  }
+}
+
+function reportError(error: unknown, ctx: CliContext): number {
+  if (error instanceof CommanderError) {
+    // commander already printed its message (help and version exit with 0)
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof MikadoError) {
+    if (error.message !== `exit ${error.code}`) {
+      ctx.stderr.write(`mikado: ${error.message}\n`);
+      if (error.fix) ctx.stderr.write(`  fix: ${error.fix}\n`);
+    }
+    return error.code;
+  }
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  ctx.stderr.write(
+    `mikado: internal error (a bug in mikado-docs, please report it with this output):\n${stack}\n`,
+  );
+  return 70;
+}

@@ -1,0 +1,4 @@
+export type { Block, Card, Diagnostic, Place, Severity, WikiLink } from './cards/types.ts';
+export { loadConfig, parseDuration } from './config/load-config.ts';
+export type { MikadoConfig, Profile, ProfileVar } from './config/types.ts';
+export * from './errors.ts';
