@@ -14,3 +14,30 @@ export {
   type PgStopMode,
   pgConnectionString,
 } from './pg/pg-server.ts';
+export {
+  assetsForBytes,
+  DATASET_TABLES,
+  type DatasetOptions,
+  type DatasetSummary,
+  generateDataset,
+} from './sandbox/dataset.ts';
+export { formatVerification } from './verify/format-verification.ts';
+export {
+  compareSchemaDumps,
+  dumpSchemaLocally,
+  normalizeSchemaDump,
+} from './verify/schema-diff.ts';
+export type {
+  DatabaseInfo,
+  DatabaseTarget,
+  ExtensionCheck,
+  KeyRange,
+  SchemaCheck,
+  SchemaStatement,
+  SequenceCheck,
+  TableCheck,
+  VerificationReport,
+  VerifyOptions,
+  VerifySide,
+} from './verify/types.ts';
+export { verifyDatabases } from './verify/verify-databases.ts';
