@@ -21,6 +21,21 @@ export {
   type DatasetSummary,
   generateDataset,
 } from './sandbox/dataset.ts';
+export {
+  checkLoadWriterLog,
+  type LoadLogEntry,
+  type LoadOp,
+  type LoadWriterCheck,
+  type LoadWriterOptions,
+  type LoadWriterStats,
+  loadWriterCommand,
+  loadWriterStatus,
+  readLoadWriterLog,
+  runLoadWriter,
+  type StartLoadWriterOptions,
+  startLoadWriter,
+  stopLoadWriter,
+} from './sandbox/load-writer.ts';
 export { formatVerification } from './verify/format-verification.ts';
 export {
   compareSchemaDumps,

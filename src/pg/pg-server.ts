@@ -85,7 +85,10 @@ export interface PgServerStatus {
   connectionString?: string;
 }
 
-/** Settings every server gets: loopback only, replication-ready, fast and not durable. */
+/**
+ * Settings every server gets: loopback only, replication-ready, and fast: no fsync (safe unless the
+ * machine itself crashes). Commits stay synchronous, so a killed server loses no committed work.
+ */
 const DEFAULT_SETTINGS: Record<string, string | number | boolean> = {
   listen_addresses: '127.0.0.1',
   wal_level: 'replica',
@@ -96,7 +99,6 @@ const DEFAULT_SETTINGS: Record<string, string | number | boolean> = {
   max_wal_size: '2GB',
   fsync: false,
   full_page_writes: false,
-  synchronous_commit: false,
   max_connections: 50,
   shared_buffers: '128MB',
   logging_collector: false,

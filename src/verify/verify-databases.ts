@@ -111,7 +111,9 @@ function compareSequences(
       if (mode === 'exact' || behind) {
         check.ok = false;
         check.problem = `last value ${s.last ?? 'unused'} on source, ${t.last ?? 'unused'} on target${
-          behind ? ' (target behind: new rows would reuse keys)' : ''
+          behind
+            ? ' (target behind: new rows would reuse keys)'
+            : " (target ahead: normal for a streaming replica, which WAL-logs sequences up to 32 ahead; use sequences: 'not-behind')"
         }`;
       }
     }
