@@ -1,4 +1,24 @@
+export { loadCards } from './cards/load-cards.ts';
+export { parseCard } from './cards/parse-card.ts';
+export { parseCardFrontmatter } from './cards/parse-card-frontmatter.ts';
+export { remarkMikado } from './cards/remark-mikado.ts';
+export { remarkMikadoBlocks } from './cards/remark-mikado-blocks.ts';
+export { type CardFields, remarkMikadoFrontmatter } from './cards/remark-mikado-frontmatter.ts';
+export { remarkMikadoLinks } from './cards/remark-mikado-links.ts';
+export { remarkWikiLink } from './cards/remark-wiki-link.ts';
 export type { Block, Card, Diagnostic, Place, Severity, WikiLink } from './cards/types.ts';
+export {
+  splitWikiLink,
+  type WikiLinkNode,
+  wikiLinkFromMarkdown,
+  wikiLinkSyntax,
+} from './cards/wiki-link-syntax.ts';
 export { loadConfig, parseDuration } from './config/load-config.ts';
 export type { MikadoConfig, Profile, ProfileVar } from './config/types.ts';
 export * from './errors.ts';
+export {
+  buildGraph,
+  type CardGraph,
+  type ChainSummary,
+  type DuplicateStem,
+} from './graph/build-graph.ts';
