@@ -22,3 +22,19 @@ export {
   type ChainSummary,
   type DuplicateStem,
 } from './graph/build-graph.ts';
+export { foldJournal, journalPath, readJournal } from './run/journal.ts';
+export type {
+  BlockAttempt,
+  BlockOutcome,
+  JournalRecord,
+} from './run/journal-types.ts';
+export type { MikadoApi, MikadoBlockInfo, MikadoCardInfo } from './run/mikado-api.ts';
+export { BLOCK_GLOBALS_DTS } from './run/mikado-api.ts';
+export { type PlannedBlock, planRun, type RunPlan } from './run/plan-run.ts';
+export {
+  CardRun,
+  type RunCardsOptions,
+  type RunReporter,
+  type RunResult,
+} from './run/run-cards.ts';
+export { blockHash, blockSyntaxError, transpileBlock } from './run/transpile-block.ts';

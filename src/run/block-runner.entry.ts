@@ -3,6 +3,7 @@
 // even if the runner dies right after spawning it), sets up zx's globals (loaded on first use, so a
 // block that needs none of them starts fast) and the `mikado` global, imports the transpiled block,
 // records how it ended, and exits.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -118,10 +119,10 @@ function containsSecret(json: string, secrets: string[]): string | undefined {
   );
 }
 
-async function readSpec(): Promise<BlockSpec> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as BlockSpec;
+function readSpec(): BlockSpec | undefined {
+  const text = readFileSync(0, 'utf8');
+  // Empty input: the runner went away before handing over a block (a spare process): nothing to do.
+  return text.trim() === '' ? undefined : (JSON.parse(text) as BlockSpec);
 }
 
 async function main(): Promise<void> {
@@ -129,7 +130,8 @@ async function main(): Promise<void> {
   // the block must not die of it.
   process.stdout.on('error', () => {});
   process.stderr.on('error', () => {});
-  const spec = await readSpec();
+  const spec = readSpec();
+  if (!spec) process.exit(0);
   const base = { v: 1 as const, run: spec.run, card: spec.card.stem, block: spec.block.name };
   appendJournalRecord(spec.journal, {
     ...base,

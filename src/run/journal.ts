@@ -75,17 +75,17 @@ export interface JournalContents {
 export function readJournal(file: string, offset = 0): JournalContents {
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    buf = offset === 0 ? readFileSync(file) : readFrom(file, offset);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { records: [], warnings: [], size: 0 };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { records: [], warnings: [], size: offset };
+    }
     throw error;
   }
-  const text = buf.subarray(offset).toString('utf8');
-  const lines = text.split('\n');
+  const lines = buf.toString('utf8').split('\n');
   // The piece after the last newline is a line still being written or cut short: not ours yet.
   const tail = lines.pop() ?? '';
-  const size = buf.length - Buffer.byteLength(tail);
+  const size = offset + buf.length - Buffer.byteLength(tail);
   const records: JournalRecord[] = [];
   const warnings: string[] = [];
   let lineNo = offset === 0 ? 0 : Number.NaN;
@@ -101,6 +101,23 @@ export function readJournal(file: string, offset = 0): JournalContents {
     }
   }
   return { records, warnings, size };
+}
+
+function readFrom(file: string, offset: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const length = Math.max(0, fstatSync(fd).size - offset);
+    const buf = Buffer.alloc(length);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(fd, buf, read, length - read, offset + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buf.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function damaged(file: string, line: number): string {

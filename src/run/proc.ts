@@ -67,7 +67,8 @@ export function isGroupAlive(pgid: number, leaderStart?: string): boolean {
   if (leader && leader.state !== 'Z') {
     return leaderStart === undefined || leader.start === leaderStart;
   }
-  return groupMembers(pgid).length > 0;
+  // The leader is gone; its group id cannot be taken by a new group while members remain.
+  return signalZero(-pgid) && (leader === undefined || groupMembers(pgid).length > 0);
 }
 
 /**

@@ -11,6 +11,7 @@ import { type BlockResult, executeBlock, type RunningBlock } from './execute-blo
 import { findDirtyCards } from './git-guard.ts';
 import {
   appendJournalRecord,
+  foldInto,
   foldJournal,
   type JournalState,
   journalPath,
@@ -481,6 +482,7 @@ export class CardRun {
     const { config, reporter } = opts;
     const append = (r: JournalRecord): void => appendJournalRecord(journal, r);
     ensureStateDir(config.root);
+    let offset = readJournal(journal).size;
     append({
       v: 1,
       type: 'run-start',
@@ -542,9 +544,12 @@ export class CardRun {
           writeFileSync(modulePath, modules.get(pb)!);
           const logAbs = path.join(logDir, `${base}.log`);
           const log = path.relative(config.root, logAbs);
+          // Values set by earlier blocks (their records were appended since the last look).
+          const more = readJournal(journal, offset);
+          offset = more.size;
+          foldInto(state, more.records);
           const values: Record<string, unknown> = {};
-          const fresh = foldJournal(readJournal(journal).records);
-          for (const [k, v] of fresh.values) values[k] = v.value;
+          for (const [k, v] of state.values) values[k] = v.value;
           const spec: BlockSpec = {
             v: 1,
             run: runId,

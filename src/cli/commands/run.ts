@@ -74,7 +74,9 @@ async function runAction(
   const { CardRun } = await import('../../run/run-cards.ts');
   const { PlainReporter } = await import('../../run/plain-reporter.ts');
   const human = flags.json ? ctx.stderr : ctx.stdout;
-  const live = Boolean(ctx.stdout.isTTY) && !flags.json && !flags.dryRun && !isCi(ctx.env);
+  const columns = (ctx.stdout as { columns?: number }).columns ?? 0;
+  const live =
+    Boolean(ctx.stdout.isTTY) && columns > 0 && !flags.json && !flags.dryRun && !isCi(ctx.env);
   const reporter = live
     ? new (await import('../../run/listr-reporter.ts')).ListrReporter(ctx.stdout, paint)
     : new PlainReporter(human, paint);
