@@ -1,3 +1,55 @@
+export {
+  type CnpgCluster,
+  type CnpgConnection,
+  type CnpgDatabase,
+  cnpgPrimaryPod,
+  cnpgPsql,
+  cnpgSchemaDump,
+  dumpCnpgDatabase,
+  openCnpgDatabase,
+  POD_DUMP_PATH,
+  readSecret,
+  restoreCnpgDatabase,
+  verifyCnpgDatabases,
+} from './blocks/cnpg.ts';
+export { copySecret } from './blocks/copy-secret.ts';
+export { type FetchedJson, fetchFirstJson } from './blocks/fetch-json.ts';
+export {
+  type FreezeWritesOptions,
+  freezeWrites,
+  type WriteFreeze,
+} from './blocks/freeze-writes.ts';
+export { pushedRevision } from './blocks/git-revision.ts';
+export {
+  type KubeObject,
+  type KubeTarget,
+  kubectl,
+  kubectlExists,
+  kubectlFind,
+  kubectlJson,
+} from './blocks/kubectl.ts';
+export {
+  type PortForward,
+  type PortForwardOptions,
+  startPortForward,
+} from './blocks/port-forward.ts';
+export {
+  CommandError,
+  type CommandOutput,
+  type RunCommandOptions,
+  runCommand,
+} from './blocks/run-command.ts';
+export { streamToFile } from './blocks/stream-to-file.ts';
+export {
+  findVerdict,
+  recordVerdict,
+  requireVerdict,
+  type Verdict,
+  type VerdictApi,
+  VerdictError,
+  verdictKey,
+} from './blocks/verdict.ts';
+export { type WaitForOptions, waitFor } from './blocks/wait-for.ts';
 export { loadCards } from './cards/load-cards.ts';
 export { parseCard } from './cards/parse-card.ts';
 export { parseCardFrontmatter } from './cards/parse-card-frontmatter.ts';

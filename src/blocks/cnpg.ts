@@ -1,0 +1,227 @@
+import { formatVerification } from '../verify/format-verification.ts';
+import type { VerificationReport, VerifyOptions } from '../verify/types.ts';
+import { verifyDatabases } from '../verify/verify-databases.ts';
+import { type KubeTarget, kubectl, kubectlJson } from './kubectl.ts';
+import { startPortForward } from './port-forward.ts';
+import { streamToFile } from './stream-to-file.ts';
+
+/** A CloudNativePG `Cluster`: where it lives and its name. */
+export interface CnpgCluster extends KubeTarget {
+  namespace: string;
+  /** The Cluster's name (`immich-pg`). */
+  cluster: string;
+}
+
+/** A database in a CNPG cluster. */
+export interface CnpgDatabase extends CnpgCluster {
+  /** Database name (`immich`). */
+  database: string;
+}
+
+/** An open connection path to a CNPG database through `kubectl port-forward`. */
+export interface CnpgConnection {
+  /** A `pg` client config (127.0.0.1, the forwarded port, the superuser's credentials). */
+  config: { host: string; port: number; user: string; password: string; database: string };
+  /** Stops the port-forward. */
+  close(): Promise<void>;
+}
+
+/**
+ * The pod of a cluster's current primary (`status.currentPrimary`, else `<cluster>-1`).
+ * @param c the cluster
+ * @returns the pod name
+ */
+export async function cnpgPrimaryPod(c: CnpgCluster): Promise<string> {
+  const obj = await kubectlJson<{ status?: { currentPrimary?: string } }>(c, [
+    'cluster.postgresql.cnpg.io',
+    c.cluster,
+  ]);
+  return obj.status?.currentPrimary || `${c.cluster}-1`;
+}
+
+/**
+ * Runs SQL with `psql` inside the cluster's primary pod (as `postgres` over the local socket, so
+ * the server's own client version is used) and returns its unaligned, tuples-only output.
+ * @param db the database
+ * @param sql one or more statements
+ * @returns standard output, trimmed
+ * @throws CommandError when psql fails (ON_ERROR_STOP is set)
+ */
+export async function cnpgPsql(db: CnpgDatabase, sql: string): Promise<string> {
+  const pod = await cnpgPrimaryPod(db);
+  const { stdout } = await kubectl(db, [
+    'exec',
+    pod,
+    '-c',
+    'postgres',
+    '--',
+    'psql',
+    '-XAtq',
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-d',
+    db.database,
+    '-c',
+    sql,
+  ]);
+  return stdout.trim();
+}
+
+/**
+ * Reads a Secret's data, base64-decoded.
+ * @param target context and namespace
+ * @param name the Secret
+ * @returns its keys and values
+ */
+export async function readSecret(
+  target: KubeTarget,
+  name: string,
+): Promise<Record<string, string>> {
+  const obj = await kubectlJson<{ data?: Record<string, string> }>(target, ['secret', name]);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj.data ?? {})) {
+    out[k] = Buffer.from(v, 'base64').toString('utf8');
+  }
+  return out;
+}
+
+/**
+ * Opens a path to a CNPG database from this machine: `kubectl port-forward svc/<cluster>-rw`
+ * and the superuser's credentials from the `<cluster>-superuser` Secret
+ * (`enableSuperuserAccess: true`).
+ * @param db the database
+ * @returns a `pg` client config and a way to close the forward
+ */
+export async function openCnpgDatabase(db: CnpgDatabase): Promise<CnpgConnection> {
+  const secret = await readSecret(db, `${db.cluster}-superuser`);
+  const forward = await startPortForward({
+    context: db.context,
+    namespace: db.namespace,
+    resource: `svc/${db.cluster}-rw`,
+    remotePort: 5432,
+  });
+  return {
+    config: {
+      host: '127.0.0.1',
+      port: forward.port,
+      user: secret['username'] ?? 'postgres',
+      password: secret['password'] ?? '',
+      database: db.database,
+    },
+    close: () => forward.close(),
+  };
+}
+
+/**
+ * `pg_dump --schema-only --no-owner` of a database, run inside its primary pod (the server's own
+ * pg_dump version, whatever is installed locally).
+ * @param db the database
+ * @returns the dump
+ */
+export async function cnpgSchemaDump(db: CnpgDatabase): Promise<string> {
+  const pod = await cnpgPrimaryPod(db);
+  const { stdout } = await kubectl(db, [
+    'exec',
+    pod,
+    '-c',
+    'postgres',
+    '--',
+    'pg_dump',
+    '--schema-only',
+    '--no-owner',
+    '-d',
+    db.database,
+  ]);
+  return stdout;
+}
+
+/**
+ * Verifies a CNPG database against another with {@link verifyDatabases}: counts, chunked
+ * checksums, sequences and extensions over port-forwards, the schema dumps taken inside the pods.
+ * @param source the database copied from
+ * @param target the database copied to
+ * @param options verification options (`sequences: 'not-behind'` for a promoted replica)
+ * @returns the report and its one-screen summary
+ */
+export async function verifyCnpgDatabases(
+  source: CnpgDatabase,
+  target: CnpgDatabase,
+  options: VerifyOptions = {},
+): Promise<{ report: VerificationReport; summary: string }> {
+  const src = await openCnpgDatabase(source);
+  try {
+    const tgt = await openCnpgDatabase(target);
+    try {
+      const report = await verifyDatabases(src.config, tgt.config, {
+        dumpSchema: (which) => cnpgSchemaDump(which === 'source' ? source : target),
+        ...options,
+      });
+      return { report, summary: formatVerification(report) };
+    } finally {
+      await tgt.close();
+    }
+  } finally {
+    await src.close();
+  }
+}
+
+/** Where {@link restoreCnpgDatabase} puts the dump inside the pod (the data volume, not PGDATA). */
+export const POD_DUMP_PATH = '/var/lib/postgresql/data/mikado-restore.dump';
+
+/**
+ * `pg_dump -Fc` of a database, run inside its primary pod (the server's own version), written to
+ * a local file byte for byte.
+ * @param db the database
+ * @param file the local dump file
+ * @returns its size in bytes
+ */
+export async function dumpCnpgDatabase(db: CnpgDatabase, file: string): Promise<number> {
+  const pod = await cnpgPrimaryPod(db);
+  const head = [`--context=${db.context}`, '-n', db.namespace];
+  return streamToFile(
+    'kubectl',
+    [...head, 'exec', pod, '-c', 'postgres', '--', 'pg_dump', '-Fc', '-d', db.database],
+    file,
+  );
+}
+
+/**
+ * Rebuilds a database from a `pg_dump -Fc` file: drops it (closing its sessions) and creates it
+ * again owned by `owner`, copies the dump into the primary pod, restores it with `pg_restore -j`
+ * and removes the copy. Safe to run again after an interruption: it always starts from an empty
+ * database.
+ * @param db the database to rebuild
+ * @param file the local dump
+ * @param options `owner` of the database, parallel `jobs` (default 2)
+ */
+export async function restoreCnpgDatabase(
+  db: CnpgDatabase,
+  file: string,
+  options: { owner: string; jobs?: number },
+): Promise<void> {
+  const pod = await cnpgPrimaryPod(db);
+  const admin: CnpgDatabase = { ...db, database: 'postgres' };
+  const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+  await cnpgPsql(admin, `drop database if exists ${ident(db.database)} with (force)`);
+  await cnpgPsql(admin, `create database ${ident(db.database)} owner ${ident(options.owner)}`);
+  await kubectl(db, ['cp', file, `${db.namespace}/${pod}:${POD_DUMP_PATH}`, '-c', 'postgres']);
+  try {
+    await kubectl(db, [
+      'exec',
+      pod,
+      '-c',
+      'postgres',
+      '--',
+      'pg_restore',
+      '--exit-on-error',
+      `--jobs=${options.jobs ?? 2}`,
+      '-d',
+      db.database,
+      POD_DUMP_PATH,
+    ]);
+  } finally {
+    await kubectl(db, ['exec', pod, '-c', 'postgres', '--', 'rm', '-f', POD_DUMP_PATH]).catch(
+      () => {},
+    );
+  }
+}

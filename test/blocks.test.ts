@@ -1,0 +1,233 @@
+// The helpers `ts run` blocks import from 'mikado-docs' (src/blocks): verdicts, waiting, commands,
+// port-forwards (through a kubectl stand-in script), HTTP, and holding off writes on a real
+// PostgreSQL server.
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fetchFirstJson } from '../src/blocks/fetch-json.ts';
+import { freezeWrites } from '../src/blocks/freeze-writes.ts';
+import { pushedRevision } from '../src/blocks/git-revision.ts';
+import { startPortForward } from '../src/blocks/port-forward.ts';
+import { CommandError, runCommand } from '../src/blocks/run-command.ts';
+import { streamToFile } from '../src/blocks/stream-to-file.ts';
+import {
+  findVerdict,
+  recordVerdict,
+  requireVerdict,
+  type VerdictApi,
+  VerdictError,
+} from '../src/blocks/verdict.ts';
+import { waitFor } from '../src/blocks/wait-for.ts';
+import { RunError } from '../src/errors.ts';
+import { PgServer } from '../src/pg/pg-server.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function fakeApi(runId: string, values = new Map<string, unknown>()): VerdictApi {
+  return {
+    runId,
+    profile: 'sandbox',
+    card: { stem: 'immich-cutover-and-decommission', path: 'docs/cards/x.md' },
+    block: { name: 'free-tailnet-name', index: 3, line: 10, verify: false, confirm: true },
+    get: <T>(key: string, fallback?: T) => (values.has(key) ? (values.get(key) as T) : fallback),
+    set: (key: string, value: unknown) => {
+      values.set(key, JSON.parse(JSON.stringify(value)));
+    },
+  };
+}
+
+describe('verdicts', () => {
+  it('accepts a passing verdict of this run only', () => {
+    const journal = new Map<string, unknown>();
+    const run1 = fakeApi('run-1', journal);
+    recordVerdict(run1, 'immich.final-sync', { ok: true, summary: 'all equal' });
+    expect(requireVerdict(run1, 'immich.final-sync').summary).toBe('all equal');
+    const run2 = fakeApi('run-2', journal);
+    expect(() => requireVerdict(run2, 'immich.final-sync', { rerun: 'verify-final-sync' })).toThrow(
+      /no verification `immich.final-sync` in this run \(run-2\); the latest, from run run-1 .* passed/,
+    );
+    try {
+      requireVerdict(run2, 'immich.final-sync', { rerun: 'verify-final-sync' });
+    } catch (e) {
+      expect(e).toBeInstanceOf(VerdictError);
+      expect((e as VerdictError).fix).toContain('--from verify-final-sync');
+    }
+    // An explicitly named run's verdict counts.
+    expect(requireVerdict(run2, 'immich.final-sync', { run: 'run-1' }).run).toBe('run-1');
+  });
+
+  it('refuses after a failing verdict of this run, naming the failure', () => {
+    const api = fakeApi('run-3');
+    recordVerdict(api, 'immich.final-sync', {
+      ok: false,
+      summary: "table public.assets: content differs in id > 'a'",
+    });
+    expect(findVerdict(api, 'immich.final-sync')?.ok).toBe(false);
+    expect(() => requireVerdict(api, 'immich.final-sync')).toThrow(
+      /of this run \(run-3\) failed: table public.assets: content differs/,
+    );
+    expect(() => requireVerdict(fakeApi('run-4'), 'other')).toThrow(
+      /no verification `other` in the journal/,
+    );
+  });
+});
+
+describe('waitFor', () => {
+  it('polls until the check passes and times out naming the last reason', async () => {
+    let n = 0;
+    await waitFor(() => ++n >= 3 || `attempt ${n}`, { what: 'three', intervalMs: 5 });
+    expect(n).toBe(3);
+    await expect(
+      waitFor(() => 'still replaying', { what: 'the replica', timeoutMs: 30, intervalMs: 5 }),
+    ).rejects.toThrow(/Timed out waiting for the replica .*last: still replaying/);
+  });
+});
+
+describe('runCommand and streamToFile', () => {
+  it('returns output, and fails with the command, exit code and stderr', async () => {
+    const { stdout } = await runCommand('sh', ['-c', 'cat; echo out'], { input: 'in\n' });
+    expect(stdout).toBe('in\nout\n');
+    const err = await runCommand('sh', ['-c', 'echo boom >&2; exit 3']).catch((e) => e);
+    expect(err).toBeInstanceOf(CommandError);
+    expect(err.message).toMatch(/`sh -c echo boom >&2; exit 3` exited with code 3:\nboom/);
+    expect(err.exitCode).toBe(3);
+  });
+
+  it('writes binary output byte for byte', async () => {
+    const t = tempDir('blocks');
+    cleanups.push(t.cleanup);
+    const file = path.join(t.dir, 'sub', 'out.bin');
+    const bytes = await streamToFile('sh', ['-c', 'printf "\\000\\377\\200abc"'], file);
+    expect(bytes).toBe(6);
+    expect([...readFileSync(file)]).toEqual([0, 255, 128, 97, 98, 99]);
+    await expect(streamToFile('sh', ['-c', 'exit 2'], file)).rejects.toThrow(/exited with code 2/);
+  });
+});
+
+describe('startPortForward', () => {
+  it('waits for kubectl (a stand-in script) to listen and stops it on close', async () => {
+    const t = tempDir('blocks');
+    cleanups.push(t.cleanup);
+    const argsFile = path.join(t.dir, 'args');
+    const script = path.join(t.dir, 'kubectl');
+    writeFileSync(
+      script,
+      `#!/bin/sh\necho "$@" > ${argsFile}\necho "Forwarding from 127.0.0.1:45678 -> 5432"\nexec sleep 60\n`,
+    );
+    chmodSync(script, 0o755);
+    const oldPath = process.env['PATH'];
+    process.env['PATH'] = `${t.dir}:${oldPath}`;
+    cleanups.push(() => {
+      process.env['PATH'] = oldPath;
+    });
+    const fwd = await startPortForward({
+      context: 'k3s-ringtail',
+      namespace: 'databases',
+      resource: 'svc/immich-pg-rw',
+      remotePort: 5432,
+    });
+    expect(fwd.port).toBe(45678);
+    expect(readFileSync(argsFile, 'utf8').trim()).toBe(
+      '--context=k3s-ringtail -n databases port-forward --address=127.0.0.1 svc/immich-pg-rw :5432',
+    );
+    await fwd.close();
+    writeFileSync(script, '#!/bin/sh\necho "error: no such service" >&2\nexit 1\n');
+    await expect(
+      startPortForward({ context: 'c', resource: 'svc/x', remotePort: 1 }),
+    ).rejects.toThrow(/exited with code 1:\nerror: no such service/);
+  });
+});
+
+describe('fetchFirstJson', () => {
+  it('skips 404 paths, sends headers, and fails on other statuses', async () => {
+    const server = createServer((req, res) => {
+      if (req.url === '/api/server-info/version') {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ major: 1, key: req.headers['x-api-key'] }));
+      } else if (req.url === '/denied') {
+        res.statusCode = 401;
+        res.end();
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const port = (server.address() as { port: number }).port;
+    const base = `http://127.0.0.1:${port}`;
+    const got = await fetchFirstJson<{ major: number; key: string }>(
+      base,
+      ['/api/server/version', '/api/server-info/version'],
+      { 'x-api-key': 'k' },
+    );
+    expect(got).toEqual({ path: '/api/server-info/version', body: { major: 1, key: 'k' } });
+    await expect(fetchFirstJson(base, ['/denied'])).rejects.toThrow(/answered 401/);
+    await expect(fetchFirstJson(base, ['/a', '/b'])).rejects.toThrow(/none of \/a, \/b exists/);
+  });
+});
+
+describe('pushedRevision', () => {
+  it('returns HEAD without remotes and refuses a commit no remote has', async () => {
+    const t = tempDir('blocks');
+    cleanups.push(t.cleanup);
+    const git = (...args: string[]) => runCommand('git', args, { cwd: t.dir });
+    await git('init', '-q', '-b', 'main');
+    writeFileSync(path.join(t.dir, 'f'), 'x');
+    await git('add', 'f');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'c');
+    const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
+    expect(await pushedRevision(t.dir)).toBe(sha);
+    await git('remote', 'add', 'origin', path.join(t.dir, 'nowhere'));
+    await expect(pushedRevision(t.dir)).rejects.toThrow(RunError);
+    await expect(pushedRevision(t.dir)).rejects.toThrow(/unpushed commit/);
+  });
+});
+
+describe('freezeWrites (real PostgreSQL)', () => {
+  it('holds writers off while frozen, lets readers through, and releases them', async () => {
+    const t = tempDir('blocks-pg');
+    const server = new PgServer(path.join(t.dir, 'pg'));
+    cleanups.push(t.cleanup);
+    cleanups.push(async () => {
+      await server.stop({ mode: 'immediate' });
+    });
+    await server.init();
+    const { connectionString } = await server.start();
+    const setup = new pg.Client({ connectionString });
+    await setup.connect();
+    await setup.query('create table t (id int primary key); insert into t values (1)');
+    const freeze = await freezeWrites({ connectionString });
+    expect(freeze.tables).toEqual(['public.t']);
+    expect(freeze.lsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    const writer = new pg.Client({ connectionString });
+    await writer.connect();
+    let written = false;
+    const write = writer.query('insert into t values (2)').then(() => {
+      written = true;
+    });
+    // The writer waits on a lock (not merely slow): PostgreSQL says so.
+    await waitFor(
+      async () =>
+        (
+          await setup.query(
+            "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like 'insert into t%'",
+          )
+        ).rows[0].n === 1,
+      { what: 'the writer to wait on the lock', timeoutMs: 10_000, intervalMs: 20 },
+    );
+    expect(written).toBe(false);
+    expect((await setup.query('select count(*)::int as n from t')).rows[0].n).toBe(1);
+    await freeze.release();
+    await write;
+    expect((await setup.query('select count(*)::int as n from t')).rows[0].n).toBe(2);
+    await writer.end();
+    await setup.end();
+  });
+});
