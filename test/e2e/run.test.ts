@@ -231,6 +231,8 @@ if (readFileSync('count-long', 'utf8') === 'x') {
     expect(pids.map(alive)).toEqual([false, false]);
     expect(r.read('count-long')).toBe('xx');
     expect(blockEnds(r)).toEqual(['stale:long:killed', 'stale:long:succeeded']);
+    const history = r.mikado(['status', 'stale']);
+    expect(history.stdout).toMatch(/✓ long {2}succeeded/);
   });
 
   it('kills the whole process group on timeout, grandchild sleep included, and records a timeout', () => {
@@ -327,6 +329,7 @@ describe('mikado run: safety', () => {
     expect([r.exists('plain-ran'), r.exists('risky-ran')]).toEqual([false, false]);
     expect(r.mikado(['run', 'gate', '--yes']).code).toBe(0);
     expect([r.exists('plain-ran'), r.exists('risky-ran')]).toEqual([true, true]);
+    expect(r.journal()[0]).toMatchObject({ confirmed: ['gate:risky'], confirmedBy: '--yes' });
   });
 
   it('asks once on a terminal (a pseudo-terminal from script), listing the blocks; no runs nothing', () => {
@@ -451,6 +454,25 @@ throw new Error('failed with ' + mikado.vars.token);
     const runtime = r.mikado(['run', 'throws']);
     expect(runtime.code).toBe(1);
     expect(runtime.stdout).toContain(`at f (docs/cards/throws.md:${thrown}:9)`);
+  });
+
+  it('refuses a card whose block attributes do not parse (a timeout it would not honour)', () => {
+    const r = repo();
+    r.card('attrs', {
+      blocks: [
+        {
+          meta: 'timeout=soon',
+          code: "import { writeFileSync } from 'node:fs'; writeFileSync('ran', '');",
+        },
+      ],
+    });
+    r.commit();
+    const out = r.mikado(['run', 'attrs']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(
+      /docs\/cards\/attrs\.md:\d+:\d+: Unexpected timeout `soon`.*\(block-attributes\)/,
+    );
+    expect(r.exists('ran')).toBe(false);
   });
 
   it('executes nothing on --dry-run and lists every card and block with its state', () => {
