@@ -73,8 +73,16 @@ describe('mikado run: order and resume', () => {
   it('runs only the named card with --only, and from a block with --from', () => {
     const r = repo({ fixture: 'run-diamond' });
     r.commit();
-    expect(r.mikado(['run', '--only', 'right']).code).toBe(0);
+    const only = r.mikado(['run', '--only', 'right', '--json']);
+    expect(only.code).toBe(0);
     expect(r.read('order.txt')).toBe('right\n');
+    expect(JSON.parse(only.stdout)).toMatchObject({
+      version: 1,
+      outcome: 'succeeded',
+      exitCode: 0,
+      executed: [{ card: 'right', block: 'right-step', outcome: 'succeeded', exitCode: 0 }],
+    });
+    expect(only.stderr).toMatch(/warning: --only: prerequisites not run: base/);
     expect(r.mikado(['run', 'left', '--from', 'left-verify']).code).toBe(0);
     expect(r.read('order.txt')).toBe('right\nleft-verify\n');
   });
@@ -240,7 +248,7 @@ if (readFileSync('count-long', 'utf8') === 'x') {
     r.card('slow', {
       blocks: [
         {
-          meta: 'name=sleepy timeout=1s',
+          meta: 'name=sleepy timeout=4s',
           code: 'await $`sleep 600 & echo $! > sleep.pid; wait`;',
         },
       ],
@@ -248,7 +256,7 @@ if (readFileSync('count-long', 'utf8') === 'x') {
     r.commit();
     const out = r.mikado(['run', 'slow']);
     expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/TIMEOUT sleepy: timed out after 1\.0s/);
+    expect(out.stdout).toMatch(/TIMEOUT sleepy: timed out after 4\.0s/);
     expect(alive(Number(r.read('sleep.pid')))).toBe(false);
     expect(blockEnds(r)).toEqual(['slow:sleepy:timeout']);
   });
