@@ -78,6 +78,8 @@ export interface Card {
   headings: string[];
   links: WikiLink[];
   blocks: Block[];
+  /** Where frontmatter keys (`key`) and list items (`key.N`) sit, when the frontmatter parsed. */
+  places?: Record<string, Place>;
   /** Findings made while parsing this card. */
   diagnostics: Diagnostic[];
 }
