@@ -14,6 +14,7 @@ import { isGroupAlive, isProcessAlive, killGroup, processStartTime } from '../sr
 import { createRedactor, redactText } from '../src/run/redact.ts';
 import { resolveProfile } from '../src/run/resolve-profile.ts';
 import { acquireRunLock } from '../src/run/run-lock.ts';
+import { collectStatus, formatStatus } from '../src/run/run-status.ts';
 import { blockHash, transpileBlock } from '../src/run/transpile-block.ts';
 
 const dirs: string[] = [];
@@ -302,5 +303,59 @@ describe('profiles and transpiling', () => {
     await expect(transpileBlock(c, b)).rejects.toThrow(
       'docs/cards/x.md:13:7: Expected identifier but found "=" (block `x#1`)',
     );
+  });
+});
+
+describe('status', () => {
+  it('shows each block once per card: how it ended, changed since, interrupted, never run', () => {
+    const one = block('one', 'one()');
+    const two = block('two', 'two()');
+    const three = block('three', 'three()');
+    const c = card('c', [one, two, three]);
+    const rec = (r: Partial<JournalRecord> & { type: string }): JournalRecord =>
+      ({ v: 1, run: 'r', at: 'T', card: 'c', ...r }) as JournalRecord;
+    const records = [
+      rec({
+        type: 'block-start',
+        block: 'one',
+        hash: 'stale-hash',
+        pid: 1,
+        pgid: 1,
+      } as never),
+      rec({
+        type: 'block-end',
+        block: 'one',
+        hash: 'stale-hash',
+        outcome: 'succeeded',
+        exitCode: 0,
+        signal: null,
+        durationMs: 1500,
+        log: 'l1',
+      } as never),
+      rec({ type: 'block-start', block: 'two', hash: 'h', pid: 2, pgid: 2, log: 'l2' } as never),
+      rec({ type: 'set', block: 'one', key: 'k', value: [1] } as never),
+    ];
+    const status = collectStatus(foldJournal(records), [c], {
+      profile: 'p',
+      journal: '.mikado/journal/p.jsonl',
+      isAlive: () => false,
+    });
+    expect(status.cards[0]?.blocks.map((b) => [b.block, b.state, b.changed ?? false])).toEqual([
+      ['one', 'succeeded', true],
+      ['two', 'interrupted', true],
+      ['three', 'never-run', false],
+    ]);
+    expect(status.values).toEqual({ k: { value: [1], card: 'c', block: 'one', at: 'T' } });
+    const id = (x: string): string => x;
+    const text = formatStatus(status, {
+      bold: id,
+      dim: id,
+      red: id,
+      green: id,
+      yellow: id,
+      cyan: id,
+    });
+    expect(text).toContain('✓ one  succeeded  T  1.5s  changed since: runs again');
+    expect(text).toContain('✗ two  interrupted  (its runner died while it ran)');
   });
 });

@@ -33,6 +33,10 @@ export interface RunStartRecord extends JournalRecordBase {
   argv: string[];
   /** Cards that ran although git showed them modified or untracked (`--allow-dirty`). */
   dirty?: string[];
+  /** `confirm` blocks of the plan (`stem:name`), confirmed before anything ran. */
+  confirmed?: string[];
+  /** How they were confirmed. */
+  confirmedBy?: 'prompt' | '--yes';
 }
 
 /** A `mikado run` ended. */

@@ -67,8 +67,10 @@ export function isGroupAlive(pgid: number, leaderStart?: string): boolean {
   if (leader && leader.state !== 'Z') {
     return leaderStart === undefined || leader.start === leaderStart;
   }
-  // The leader is gone; its group id cannot be taken by a new group while members remain.
-  return signalZero(-pgid) && (leader === undefined || groupMembers(pgid).length > 0);
+  // The leader is gone; its group id cannot be taken by a new group while members remain. The
+  // signal test is cheap and settles the usual case (group gone); zombies (orphans nobody reaped
+  // yet) still count for it, so a live group is confirmed by its members' state.
+  return signalZero(-pgid) && groupMembers(pgid).length > 0;
 }
 
 /**

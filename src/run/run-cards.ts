@@ -293,6 +293,13 @@ export class CardRun {
           return result;
         }
       }
+      const confirmed =
+        confirmNeeded.length > 0
+          ? {
+              confirmed: confirmNeeded.map((b) => `${b.card.stem}:${b.block.name}`),
+              confirmedBy: opts.yes ? ('--yes' as const) : ('prompt' as const),
+            }
+          : {};
       return await this.execute(
         plan,
         modules,
@@ -301,6 +308,7 @@ export class CardRun {
         journal,
         dirty.map((d) => d.path),
         state,
+        confirmed,
       );
     } finally {
       lock?.release();
@@ -477,6 +485,7 @@ export class CardRun {
     journal: string,
     dirty: string[],
     state: JournalState,
+    confirmed: { confirmed?: string[]; confirmedBy?: 'prompt' | '--yes' },
   ): Promise<RunResult> {
     const { opts } = this;
     const { config, reporter } = opts;
@@ -494,6 +503,7 @@ export class CardRun {
       host: os.hostname(),
       argv: opts.argv,
       ...(dirty.length > 0 ? { dirty } : {}),
+      ...confirmed,
     });
     // Blocks recorded as running whose process is gone were interrupted: say so in the journal.
     for (const a of state.latest.values()) {
@@ -525,6 +535,8 @@ export class CardRun {
     let failed: ExecutedBlock | undefined;
     let n = 0;
     try {
+      // No block of an earlier run lives on now (refused or killed above): its modules can go.
+      rmSync(path.dirname(tmpDir), { recursive: true, force: true });
       mkdirSync(tmpDir, { recursive: true });
       outer: for (const pc of plan.cards) {
         if (!pc.included || pc.blocks.length === 0) continue;

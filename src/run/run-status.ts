@@ -124,7 +124,7 @@ function statusOf(
     reason:
       a.outcome === 'running'
         ? isAlive(a)
-          ? `pid ${a.pid}${a.selfReported ? '' : ', its runner is gone or still running'}`
+          ? `pid ${a.pid}`
           : 'its runner died while it ran'
         : a.reason,
     log: a.log,

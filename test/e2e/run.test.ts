@@ -73,8 +73,16 @@ describe('mikado run: order and resume', () => {
   it('runs only the named card with --only, and from a block with --from', () => {
     const r = repo({ fixture: 'run-diamond' });
     r.commit();
-    expect(r.mikado(['run', '--only', 'right']).code).toBe(0);
+    const only = r.mikado(['run', '--only', 'right', '--json']);
+    expect(only.code).toBe(0);
     expect(r.read('order.txt')).toBe('right\n');
+    expect(JSON.parse(only.stdout)).toMatchObject({
+      version: 1,
+      outcome: 'succeeded',
+      exitCode: 0,
+      executed: [{ card: 'right', block: 'right-step', outcome: 'succeeded', exitCode: 0 }],
+    });
+    expect(only.stderr).toMatch(/warning: --only: prerequisites not run: base/);
     expect(r.mikado(['run', 'left', '--from', 'left-verify']).code).toBe(0);
     expect(r.read('order.txt')).toBe('right\nleft-verify\n');
   });
@@ -231,6 +239,8 @@ if (readFileSync('count-long', 'utf8') === 'x') {
     expect(pids.map(alive)).toEqual([false, false]);
     expect(r.read('count-long')).toBe('xx');
     expect(blockEnds(r)).toEqual(['stale:long:killed', 'stale:long:succeeded']);
+    const history = r.mikado(['status', 'stale']);
+    expect(history.stdout).toMatch(/✓ long {2}succeeded/);
   });
 
   it('kills the whole process group on timeout, grandchild sleep included, and records a timeout', () => {
@@ -238,7 +248,7 @@ if (readFileSync('count-long', 'utf8') === 'x') {
     r.card('slow', {
       blocks: [
         {
-          meta: 'name=sleepy timeout=1s',
+          meta: 'name=sleepy timeout=4s',
           code: 'await $`sleep 600 & echo $! > sleep.pid; wait`;',
         },
       ],
@@ -246,7 +256,7 @@ if (readFileSync('count-long', 'utf8') === 'x') {
     r.commit();
     const out = r.mikado(['run', 'slow']);
     expect(out.code).toBe(1);
-    expect(out.stdout).toMatch(/TIMEOUT sleepy: timed out after 1\.0s/);
+    expect(out.stdout).toMatch(/TIMEOUT sleepy: timed out after 4\.0s/);
     expect(alive(Number(r.read('sleep.pid')))).toBe(false);
     expect(blockEnds(r)).toEqual(['slow:sleepy:timeout']);
   });
@@ -327,6 +337,7 @@ describe('mikado run: safety', () => {
     expect([r.exists('plain-ran'), r.exists('risky-ran')]).toEqual([false, false]);
     expect(r.mikado(['run', 'gate', '--yes']).code).toBe(0);
     expect([r.exists('plain-ran'), r.exists('risky-ran')]).toEqual([true, true]);
+    expect(r.journal()[0]).toMatchObject({ confirmed: ['gate:risky'], confirmedBy: '--yes' });
   });
 
   it('asks once on a terminal (a pseudo-terminal from script), listing the blocks; no runs nothing', () => {
@@ -451,6 +462,25 @@ throw new Error('failed with ' + mikado.vars.token);
     const runtime = r.mikado(['run', 'throws']);
     expect(runtime.code).toBe(1);
     expect(runtime.stdout).toContain(`at f (docs/cards/throws.md:${thrown}:9)`);
+  });
+
+  it('refuses a card whose block attributes do not parse (a timeout it would not honour)', () => {
+    const r = repo();
+    r.card('attrs', {
+      blocks: [
+        {
+          meta: 'timeout=soon',
+          code: "import { writeFileSync } from 'node:fs'; writeFileSync('ran', '');",
+        },
+      ],
+    });
+    r.commit();
+    const out = r.mikado(['run', 'attrs']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(
+      /docs\/cards\/attrs\.md:\d+:\d+: Unexpected timeout `soon`.*\(block-attributes\)/,
+    );
+    expect(r.exists('ran')).toBe(false);
   });
 
   it('executes nothing on --dry-run and lists every card and block with its state', () => {
