@@ -187,8 +187,9 @@ export async function dumpCnpgDatabase(db: CnpgDatabase, file: string): Promise<
 
 /**
  * Rebuilds a database from a `pg_dump -Fc` file: drops it (closing its sessions) and creates it
- * again owned by `owner`, copies the dump into the primary pod, restores it with `pg_restore -j`
- * and removes the copy. Safe to run again after an interruption: it always starts from an empty
+ * again owned by `owner`, copies the dump into the primary pod's data volume (`kubectl exec -i ...
+ * sh -c 'cat > FILE'`: `pg_restore -j` needs a file it can seek), restores it with
+ * `pg_restore -j` and removes the copy. Safe to run again after an interruption: it always starts from an empty
  * database.
  * @param db the database to rebuild
  * @param file the local dump
@@ -204,7 +205,11 @@ export async function restoreCnpgDatabase(
   const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
   await cnpgPsql(admin, `drop database if exists ${ident(db.database)} with (force)`);
   await cnpgPsql(admin, `create database ${ident(db.database)} owner ${ident(options.owner)}`);
-  await kubectl(db, ['cp', file, `${db.namespace}/${pod}:${POD_DUMP_PATH}`, '-c', 'postgres']);
+  await kubectl(
+    db,
+    ['exec', '-i', pod, '-c', 'postgres', '--', 'sh', '-c', `cat > ${POD_DUMP_PATH}`],
+    { inputFile: file },
+  );
   try {
     await kubectl(db, [
       'exec',

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { RunError } from '../errors.ts';
 
 /** What a finished command printed. */
@@ -11,6 +12,8 @@ export interface CommandOutput {
 export interface RunCommandOptions {
   /** Text written to the command's standard input. */
   input?: string;
+  /** A file streamed to the command's standard input (instead of `input`). */
+  inputFile?: string;
   /** Milliseconds before the command is killed (default 10 minutes). */
   timeoutMs?: number;
   /** Environment (default: this process's). */
@@ -89,6 +92,17 @@ export function runCommand(
       reject(new CommandError(line, code, stderr, why));
     });
     child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
+    if (options.inputFile !== undefined) {
+      const input = createReadStream(options.inputFile);
+      input.on('error', (e) => {
+        child.kill('SIGKILL');
+        reject(
+          new CommandError(line, null, '', `could not read ${options.inputFile} (${e.message})`),
+        );
+      });
+      input.pipe(child.stdin);
+    } else {
+      child.stdin.end(options.input ?? '');
+    }
   });
 }
