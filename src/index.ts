@@ -15,6 +15,13 @@ export {
   pgConnectionString,
 } from './pg/pg-server.ts';
 export {
+  readSandboxCalls,
+  readSandboxEvents,
+  type SandboxCall,
+  type SandboxEvent,
+} from './sandbox/calls.ts';
+export { clusterConnectionString } from './sandbox/cnpg-controller.ts';
+export {
   assetsForBytes,
   DATASET_TABLES,
   type DatasetOptions,
@@ -36,6 +43,18 @@ export {
   startLoadWriter,
   stopLoadWriter,
 } from './sandbox/load-writer.ts';
+export { resolveSandboxDir, type SandboxPaths, sandboxPaths } from './sandbox/paths.ts';
+export {
+  formatSandboxStatus,
+  type SandboxDownResult,
+  type SandboxStatus,
+  type SandboxUpOptions,
+  type SandboxUpResult,
+  sandboxDown,
+  sandboxStatus,
+  sandboxUp,
+} from './sandbox/sandbox.ts';
+export { loadWorld, type SandboxMeta, type World } from './sandbox/store.ts';
 export { formatVerification } from './verify/format-verification.ts';
 export {
   compareSchemaDumps,
