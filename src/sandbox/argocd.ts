@@ -358,7 +358,8 @@ function sourceManifests(
   const tmp = mkdtempSync(path.join(tmpdir(), 'mikado-argocd-'));
   try {
     try {
-      const tar = execFileSync('git', ['-C', repo, 'archive', '--format=tar', sha, '--', appPath], {
+      // The whole tree, as ArgoCD's repo server checks it out: kustomizations may refer to `../`.
+      const tar = execFileSync('git', ['-C', repo, 'archive', '--format=tar', sha], {
         maxBuffer: 256 * 2 ** 20,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

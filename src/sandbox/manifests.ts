@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { clone, isObject, type JsonObject, type K8sObject } from './objects.ts';
+import { clone, groupOf, isObject, type Json, type JsonObject, type K8sObject } from './objects.ts';
+import { jsonPatch } from './patch.ts';
 import { StandInError } from './stand-in-error.ts';
 
 /** One object read from a manifest source. */
@@ -149,6 +150,7 @@ const KUSTOMIZE_FIELDS = new Set([
   'labels',
   'commonAnnotations',
   'images',
+  'patches',
 ]);
 
 /**
@@ -166,7 +168,8 @@ export function kustomizationFile(dir: string): string | undefined {
 
 /**
  * Builds a kustomization: `resources` (files and nested kustomization directories), `namespace`,
- * `commonLabels`, `labels`, `commonAnnotations` and `images`. Any other field (generators,
+ * `commonLabels`, `labels`, `commonAnnotations`, `images` and `patches` of JSON 6902 operations
+ * (inline `patch` or `path`, with a `target`). Any other field (generators, strategic-merge
  * patches, helm charts, ...) is refused as unsupported by the sandbox.
  * @param dir the kustomization directory
  * @param cwd directory messages are relative to
@@ -208,6 +211,7 @@ export function kustomize(dir: string, cwd: string): ManifestDoc[] {
     if (statSync(p).isDirectory()) docs.push(...kustomize(p, cwd));
     else docs.push(...parseManifests(readFileSync(p, 'utf8'), path.relative(cwd, p)));
   }
+  applyKustomizePatches(docs, k['patches'], dir, rel);
   const ns = k['namespace'];
   const labels: Record<string, string> = {};
   if (isObject(k['commonLabels'])) Object.assign(labels, k['commonLabels']);
@@ -232,6 +236,51 @@ export function kustomize(dir: string, cwd: string): ManifestDoc[] {
     if (images.length > 0) rewriteImages(o, images);
     return { ...d, object: o };
   });
+}
+
+/**
+ * Applies a kustomization's `patches` (JSON 6902 operations only) to the documents they target.
+ * @param docs the documents (replaced in place)
+ * @param patches the `patches` field
+ * @param dir the kustomization directory (`path` is relative to it)
+ * @param rel the kustomization file, for messages
+ */
+function applyKustomizePatches(
+  docs: ManifestDoc[],
+  patches: unknown,
+  dir: string,
+  rel: string,
+): void {
+  if (patches === undefined) return;
+  if (!Array.isArray(patches)) throw new StandInError(`error: ${rel}: \`patches\` must be a list`);
+  for (const entry of patches) {
+    if (!isObject(entry)) throw new StandInError(`error: ${rel}: each patch must be a map`);
+    const text =
+      typeof entry['patch'] === 'string'
+        ? entry['patch']
+        : typeof entry['path'] === 'string'
+          ? readFileSync(path.resolve(dir, entry['path']), 'utf8')
+          : undefined;
+    if (text === undefined)
+      throw new StandInError(`error: ${rel}: a patch needs \`patch\` or \`path\``);
+    const [parsed] = parseAllDocuments(text);
+    const ops = parsed?.toJS() as unknown;
+    if (!Array.isArray(ops)) {
+      throw new StandInError(
+        `error: unsupported by the sandbox: strategic-merge patches in ${rel} (JSON 6902 operation lists only)`,
+      );
+    }
+    const target = isObject(entry['target']) ? entry['target'] : {};
+    const matches = (o: K8sObject): boolean =>
+      (target['kind'] === undefined || o.kind === target['kind']) &&
+      (target['name'] === undefined || o.metadata.name === target['name']) &&
+      (target['group'] === undefined || groupOf(o.apiVersion) === target['group']) &&
+      (target['namespace'] === undefined || o.metadata.namespace === target['namespace']);
+    for (const d of docs) {
+      if (!matches(d.object)) continue;
+      d.object = jsonPatch(clone(d.object) as unknown as Json, ops as Json) as unknown as K8sObject;
+    }
+  }
 }
 
 /** Kinds kustomize never gives a namespace. */
