@@ -3,6 +3,7 @@ export {
   type CnpgConnection,
   type CnpgDatabase,
   cnpgPrimaryPod,
+  cnpgPrimaryTarget,
   cnpgPsql,
   cnpgSchemaDump,
   dumpCnpgDatabase,

@@ -40,6 +40,16 @@ export async function cnpgPrimaryPod(c: CnpgCluster): Promise<string> {
 }
 
 /**
+ * What `kubectl exec` targets to reach a cluster's primary: its `-rw` Service (kubectl picks the
+ * pod the Service selects, the primary, also after a switchover).
+ * @param c the cluster
+ * @returns `svc/<cluster>-rw`
+ */
+export function cnpgPrimaryTarget(c: CnpgCluster): string {
+  return `svc/${c.cluster}-rw`;
+}
+
+/**
  * Runs SQL with `psql` inside the cluster's primary pod (as `postgres` over the local socket, so
  * the server's own client version is used) and returns its unaligned, tuples-only output.
  * @param db the database
@@ -48,7 +58,7 @@ export async function cnpgPrimaryPod(c: CnpgCluster): Promise<string> {
  * @throws CommandError when psql fails (ON_ERROR_STOP is set)
  */
 export async function cnpgPsql(db: CnpgDatabase, sql: string): Promise<string> {
-  const pod = await cnpgPrimaryPod(db);
+  const pod = cnpgPrimaryTarget(db);
   const { stdout } = await kubectl(db, [
     'exec',
     pod,
@@ -119,7 +129,7 @@ export async function openCnpgDatabase(db: CnpgDatabase): Promise<CnpgConnection
  * @returns the dump
  */
 export async function cnpgSchemaDump(db: CnpgDatabase): Promise<string> {
-  const pod = await cnpgPrimaryPod(db);
+  const pod = cnpgPrimaryTarget(db);
   const { stdout } = await kubectl(db, [
     'exec',
     pod,
@@ -176,7 +186,7 @@ export const POD_DUMP_PATH = '/var/lib/postgresql/data/mikado-restore.dump';
  * @returns its size in bytes
  */
 export async function dumpCnpgDatabase(db: CnpgDatabase, file: string): Promise<number> {
-  const pod = await cnpgPrimaryPod(db);
+  const pod = cnpgPrimaryTarget(db);
   const head = [`--context=${db.context}`, '-n', db.namespace];
   return streamToFile(
     'kubectl',
@@ -200,7 +210,7 @@ export async function restoreCnpgDatabase(
   file: string,
   options: { owner: string; jobs?: number },
 ): Promise<void> {
-  const pod = await cnpgPrimaryPod(db);
+  const pod = cnpgPrimaryTarget(db);
   const admin: CnpgDatabase = { ...db, database: 'postgres' };
   const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
   await cnpgPsql(admin, `drop database if exists ${ident(db.database)} with (force)`);

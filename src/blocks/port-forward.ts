@@ -38,7 +38,8 @@ export function startPortForward(options: PortForwardOptions): Promise<PortForwa
     let out = '';
     let err = '';
     let settled = false;
-    const exited = new Promise<void>((r) => child.once('close', () => r()));
+    // 'exit', not 'close': a child of kubectl (a wrapper's) may hold the pipes open after it ends.
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
     const fail = (why: string): void => {
       if (settled) return;
       settled = true;
@@ -59,8 +60,14 @@ export function startPortForward(options: PortForwardOptions): Promise<PortForwa
         resolve({
           port: Number(m[1]),
           close: async () => {
-            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-            await exited;
+            if (child.exitCode === null && child.signalCode === null) {
+              child.kill('SIGTERM');
+              const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+              await exited;
+              clearTimeout(kill);
+            }
+            child.stdout?.destroy();
+            child.stderr?.destroy();
           },
         });
       }
@@ -69,6 +76,6 @@ export function startPortForward(options: PortForwardOptions): Promise<PortForwa
       err += b.toString('utf8');
     });
     child.once('error', (e) => fail(`could not start (${e.message})`));
-    child.once('close', (code) => fail(`exited with code ${code}`));
+    child.once('exit', (code) => fail(`exited with code ${code}`));
   });
 }
