@@ -2,6 +2,7 @@
 // sandbox (kubectl stand-in over real PostgreSQL), Option B, with a fault-injecting kubectl wrapper
 // that changes one row on ringtail right after the final restore.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/blocks/kubectl.ts';
 import {
   blockOutcomes,
   type ChainRepo,
@@ -16,8 +17,8 @@ let rolledBack: MikadoOutput;
 let forward: MikadoOutput;
 const FAULTS = { MIKADO_MIGRATION_METHOD: 'B', MIKADO_TEST_FAULT: 'tamper-target' };
 
-const kubectlJson = (args: string[]) =>
-  JSON.parse(repo.standIn('kubectl', [...args, '-o', 'json'])) as Record<string, any>;
+const kubectlJson = (args: string[]): KubeObject =>
+  JSON.parse(repo.standIn('kubectl', [...args, '-o', 'json'])) as KubeObject;
 
 beforeAll(() => {
   repo = chainRepo({ size: 'tiny' });
@@ -60,7 +61,7 @@ describe('a verification failure and the rollback in the sandbox (kubectl stand-
         (r) => r['type'] === 'set' && String(r['key']).startsWith('verdict:immich.final-sync:'),
       )
       .at(-1);
-    expect((verdict?.['value'] as { ok: boolean }).ok).toBe(false);
+    expect(verdict?.['value']).toMatchObject({ ok: false });
   });
 
   it('ran no cutover or decommission step after the failed verification', () => {
