@@ -1,5 +1,6 @@
+import { GitError } from '../errors.ts';
 import { subjectOf } from './clean-message.ts';
-import { git, gitBuffer, gitTry } from './git.ts';
+import { git, gitAsync, gitBuffer, gitTry } from './git.ts';
 
 /** A path a commit changed (renames appear as a deletion and an addition). */
 export interface ChangedPath {
@@ -51,15 +52,70 @@ export interface BranchHistory {
  * @returns the base description (without `sha`)
  */
 export function resolveBase(cwd: string, baseName: string): BranchBase {
-  const out = git(
-    ['for-each-ref', '--format=%(refname)', `refs/heads/${baseName}`, `refs/remotes/*/${baseName}`],
-    { cwd },
-  );
+  return parseBaseRefs(git(baseRefsArgs(baseName), { cwd }), baseName);
+}
+
+/**
+ * The `git for-each-ref` arguments that list the base branch's refs.
+ * @param baseName configured base branch (`main`)
+ * @returns git arguments
+ */
+export function baseRefsArgs(baseName: string): string[] {
+  return [
+    'for-each-ref',
+    '--format=%(refname)',
+    `refs/heads/${baseName}`,
+    `refs/remotes/*/${baseName}`,
+  ];
+}
+
+/**
+ * Reads the output of {@link baseRefsArgs}.
+ * @param out `git for-each-ref` output
+ * @param baseName configured base branch
+ * @returns the base description (without `sha`)
+ */
+export function parseBaseRefs(out: string, baseName: string): BranchBase {
   const refs = out
     .split('\n')
     .filter((r) => r === `refs/heads/${baseName}` || r.endsWith(`/${baseName}`))
     .filter((r) => !r.endsWith('/HEAD'));
   return { name: baseName, refs, fallback: refs.length === 0 };
+}
+
+/**
+ * Revision arguments naming the base branch's refs without knowing which exist (a glob that
+ * matches nothing excludes nothing; {@link parseBaseRefs} tells whether to fall back).
+ * @param baseName configured base branch
+ * @returns `--glob` arguments
+ */
+export function baseGlobs(baseName: string): string[] {
+  // A pattern without a glob character would mean `<pattern>/*`: bracket the last character.
+  const literal = /[*?[\]\\]/.test(baseName)
+    ? baseName
+    : `${baseName.slice(0, -1)}[${baseName.slice(-1)}]`;
+  return [`--glob=refs/heads/${literal}`, `--glob=refs/remotes/*/${literal}`];
+}
+
+/**
+ * The one `git log` that reads a branch: first-parent, with the paths each commit changed.
+ * @param tip the branch tip
+ * @param exclusion revision arguments after the tip (`--not ...`)
+ * @returns git arguments
+ */
+export function logArgs(tip: string, exclusion: string[]): string[] {
+  return [
+    'log',
+    '--first-parent',
+    '--no-renames',
+    '--no-color',
+    '-z',
+    '--name-status',
+    '--format=%x1e%H%x1f%P%x1f%B',
+    tip,
+    ...exclusion,
+    '--',
+  ];
 }
 
 /**
@@ -88,21 +144,7 @@ export function readBranchHistory(
   branch: string,
   base: BranchBase,
 ): BranchHistory {
-  const raw = gitBuffer(
-    [
-      'log',
-      '--first-parent',
-      '--no-renames',
-      '--no-color',
-      '-z',
-      '--name-status',
-      '--format=%x1e%H%x1f%P%x1f%B',
-      tip,
-      ...baseExclusion(base, branch),
-      '--',
-    ],
-    { cwd },
-  );
+  const raw = gitBuffer(logArgs(tip, baseExclusion(base, branch)), { cwd });
   const commits = parseLog(raw.toString('utf8')).reverse();
   const oldest = commits[0];
   let sha: string | undefined;
@@ -168,7 +210,28 @@ export function stagedPaths(cwd: string, against: string | undefined): ChangedPa
   if (against) args.push(against);
   else args.push(emptyTree(cwd));
   args.push('--');
-  const parts = git(args, { cwd }).split('\0');
+  return parseNameStatus(git(args, { cwd }));
+}
+
+/**
+ * {@link stagedPaths} without blocking, against HEAD (or, on an unborn branch, everything staged).
+ * @param cwd repository directory
+ * @param head HEAD's sha, or undefined on an unborn branch
+ * @returns the changed paths
+ */
+export async function stagedPathsAsync(
+  cwd: string,
+  head: string | undefined,
+): Promise<ChangedPath[]> {
+  const args = ['diff', '--cached', '--no-renames', '--name-status', '-z'];
+  if (head) args.push(head);
+  const out = await gitAsync([...args, '--'], { cwd });
+  if (!out) throw new GitError('`git diff --cached` failed');
+  return parseNameStatus(out.toString('utf8'));
+}
+
+function parseNameStatus(text: string): ChangedPath[] {
+  const parts = text.split('\0');
   const out: ChangedPath[] = [];
   for (let k = 0; k + 1 < parts.length; k += 2) {
     const status = parts[k] ?? '';

@@ -1,20 +1,25 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MikadoConfig } from '../config/types.ts';
-import { UsageError } from '../errors.ts';
+import { GitError, UsageError } from '../errors.ts';
 import {
   type BranchCommit,
+  baseGlobs,
+  baseRefsArgs,
+  logArgs,
+  parseBaseRefs,
+  parseLog,
   readBranchHistory,
-  resolveBase,
   stagedPaths,
+  stagedPathsAsync,
 } from './branch-history.ts';
 import { cardMatcher } from './card-matcher.ts';
 import { cleanMessage, subjectOf } from './clean-message.ts';
 import { detectAmend } from './detect-amend.ts';
-import { gitTry } from './git.ts';
+import { gitAsync, gitTry } from './git.ts';
 import { gitCardSource } from './git-card-source.ts';
 import { type JudgedCommit, judgeBranch, type Verdict } from './judge-branch.ts';
-import { gitConfigMatching, mikadoStem, readRepoState } from './repo-state.ts';
+import { mikadoStem, readRepoState } from './repo-state.ts';
 
 /** What {@link commitMsg} needs. */
 export interface CommitMsgOptions {
@@ -48,67 +53,85 @@ export async function commitMsg(options: CommitMsgOptions): Promise<CommitMsgRes
   const state = readRepoState(options.cwd);
   const stem = mikadoStem(state.branch);
   if (!stem || !state.branch) return { outcome: 'skip', branch: state.branch };
+  const { root, head } = state;
   const file = path.resolve(options.cwd, options.file);
   if (!existsSync(file)) {
     throw new UsageError(`${options.file}: no such message file`, {
       fix: 'Run `mikado hook commit-msg` from the commit-msg hook, which passes the message file.',
     });
   }
-  const cfg = gitConfigMatching(state.root, '^(core\\.comment(char|string)|commit\\.cleanup)$');
+  const config = options.config(root);
+  const matcher = cardMatcher(config);
+  const cards = gitCardSource(root, matcher);
+  const amend = head !== undefined && detectAmend({ env: options.env });
+  // Independent git commands run side by side; each is one process for the whole branch.
+  const cfgP = gitAsync(
+    ['config', '-z', '--get-regexp', '^(core\\.comment(char|string)|commit\\.cleanup)$'],
+    {
+      cwd: root,
+    },
+  );
+  const baseP = gitAsync(baseRefsArgs(config.baseBranch), { cwd: root });
+  const logP = head
+    ? gitAsync(logArgs(head, ['--not', ...baseGlobs(config.baseBranch)]), { cwd: root })
+    : undefined;
+  const stagedP = amend ? undefined : stagedPathsAsync(root, head);
+  void cards.findCard('', stem);
+
+  const cfg = parseConfigList((await cfgP)?.toString('utf8') ?? '');
   const message = cleanMessage(readFileSync(file, 'utf8'), {
     commentChar: cfg.get('core.commentstring') ?? cfg.get('core.commentchar'),
     cleanup: cfg.get('commit.cleanup'),
     editorUsed: options.env['GIT_EDITOR'] !== ':',
   });
   const subject = subjectOf(message);
-  if (subject === '') return { outcome: 'skip', branch: state.branch };
-
-  const config = options.config(state.root);
-  const matcher = cardMatcher(config);
-  const base = resolveBase(state.root, config.baseBranch);
-  const amend = state.head !== undefined && detectAmend({ env: options.env });
-  let history: BranchCommit[] = [];
-  let resolvedBase = base;
-  if (state.head) {
-    const h = readBranchHistory(state.root, state.head, state.branch, base);
-    history = h.commits;
-    resolvedBase = h.base;
-  }
-  let parent = state.head;
-  let merge = existsSync(path.join(state.gitDir, 'MERGE_HEAD'));
-  if (amend) {
-    const last = history[history.length - 1];
-    if (last && last.sha === state.head) {
-      history = history.slice(0, -1);
-      parent = last.parents[0];
-      merge = merge || last.parents.length > 1;
-      if (history.length === 0) resolvedBase = { ...resolvedBase, sha: parent ?? resolvedBase.sha };
-    } else {
-      parent = gitTry(['rev-parse', '-q', '--verify', `${state.head}^`], { cwd: state.root });
-    }
-  }
-  const next: JudgedCommit = {
-    sha: null,
-    parent,
-    subject,
-    paths: stagedPaths(state.root, parent),
-    merge,
-  };
-  const commits: JudgedCommit[] = [
-    ...history.map((c) => ({
-      sha: c.sha,
-      parent: c.parents[0],
-      subject: c.subject,
-      paths: c.paths,
-      merge: c.parents.length > 1,
-    })),
-    next,
-  ];
-  const cards = gitCardSource(state.root, matcher);
   try {
+    if (subject === '') return { outcome: 'skip', branch: state.branch };
+    const base = parseBaseRefs((await baseP)?.toString('utf8') ?? '', config.baseBranch);
+    let history: BranchCommit[] = [];
+    if (head && !base.fallback) {
+      const log = await logP;
+      if (!log) throw new GitError(`\`git log\` failed on \`${state.branch}\``);
+      history = parseLog(log.toString('utf8')).reverse();
+    } else if (head) {
+      // No base branch here at all: the branch is what no other branch has (one more git log).
+      history = readBranchHistory(root, head, state.branch, base).commits;
+    }
+    // With no commits of its own, HEAD is where the branch leaves its base.
+    let baseSha = history[0]?.parents[0] ?? head;
+    let parent = head;
+    let merge = existsSync(path.join(state.gitDir, 'MERGE_HEAD'));
+    if (amend) {
+      const last = history[history.length - 1];
+      if (last && last.sha === head) {
+        history = history.slice(0, -1);
+        parent = last.parents[0];
+        merge = merge || last.parents.length > 1;
+        if (history.length === 0) baseSha = parent ?? baseSha;
+      } else {
+        parent = gitTry(['rev-parse', '-q', '--verify', `${head}^`], { cwd: root });
+      }
+    }
+    const next: JudgedCommit = {
+      sha: null,
+      parent,
+      subject,
+      paths: stagedP ? await stagedP : stagedPaths(root, parent),
+      merge,
+    };
+    const commits: JudgedCommit[] = [
+      ...history.map((c) => ({
+        sha: c.sha,
+        parent: c.parents[0],
+        subject: c.subject,
+        paths: c.paths,
+        merge: c.parents.length > 1,
+      })),
+      next,
+    ];
     const verdict = await judgeBranch({
       stem,
-      base: resolvedBase,
+      base: { ...base, sha: baseSha },
       commits,
       mode: 'commit',
       isCard: matcher.isCard,
@@ -123,4 +146,14 @@ export async function commitMsg(options: CommitMsgOptions): Promise<CommitMsgRes
   } finally {
     cards.close();
   }
+}
+
+function parseConfigList(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of text.split('\0')) {
+    if (entry === '') continue;
+    const nl = entry.indexOf('\n');
+    out.set(nl < 0 ? entry : entry.slice(0, nl), nl < 0 ? '' : entry.slice(nl + 1));
+  }
+  return out;
 }

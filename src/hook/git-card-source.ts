@@ -1,5 +1,5 @@
 import { type CardMatcher, cardStem } from './card-matcher.ts';
-import { CatFile, gitBuffer } from './git.ts';
+import { CatFile, gitAsync, gitBuffer } from './git.ts';
 import type { CardSource } from './judge-branch.ts';
 
 /** A {@link CardSource} over git objects, with one `git cat-file --batch` for all reads. */
@@ -18,8 +18,9 @@ export interface GitCardSource extends CardSource {
 export function gitCardSource(cwd: string, matcher: CardMatcher): GitCardSource {
   let cat: CatFile | undefined;
   const listings = new Map<string, Map<string, string>>();
+  const found = new Map<string, Promise<string | undefined>>();
   const spec = (rev: string, path: string): string => `${rev}:${path}`;
-  return {
+  const source: GitCardSource = {
     async read(rev, path) {
       cat ??= new CatFile({ cwd });
       return cat.readText(spec(rev, path));
@@ -42,24 +43,38 @@ export function gitCardSource(cwd: string, matcher: CardMatcher): GitCardSource 
       listings.set(rev, map);
       return map;
     },
-    async findCard(rev, stem) {
-      const known = listings.get(rev);
-      if (known) return known.get(stem);
-      if (rev === '') {
-        // The index: a glob pathspec finds one card among thousands without listing them all.
-        const dir = matcher.cardsRel === '' ? '' : `${matcher.cardsRel}/`;
-        const glob = `:(glob)${globEscape(dir)}**/${globEscape(stem)}`;
-        const out = gitBuffer(['ls-files', '-z', '--', `${glob}.md`, `${glob}.markdown`], {
-          cwd,
-        }).toString('utf8');
-        return out.split('\0').find((p) => p !== '' && matcher.isCard(p));
+    findCard(rev, stem) {
+      const key = `${rev}\0${stem}`;
+      let p = found.get(key);
+      if (!p) {
+        p = find(rev, stem);
+        found.set(key, p);
       }
-      return (await this.cardPaths(rev)).get(stem);
+      return p;
     },
     close() {
       cat?.close();
     },
   };
+  return source;
+
+  async function find(rev: string, stem: string): Promise<string | undefined> {
+    const known = listings.get(rev);
+    if (known) return known.get(stem);
+    if (rev === '') {
+      // The index: a glob pathspec finds one card among thousands without listing them all.
+      const dir = matcher.cardsRel === '' ? '' : `${matcher.cardsRel}/`;
+      const glob = `:(glob)${globEscape(dir)}**/${globEscape(stem)}`;
+      const out = await gitAsync(['ls-files', '-z', '--', `${glob}.md`, `${glob}.markdown`], {
+        cwd,
+      });
+      return out
+        ?.toString('utf8')
+        .split('\0')
+        .find((p) => p !== '' && matcher.isCard(p));
+    }
+    return (await source.cardPaths(rev)).get(stem);
+  }
 }
 
 function globEscape(s: string): string {

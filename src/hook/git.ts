@@ -1,4 +1,4 @@
-import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import { execFile, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { GitError } from '../errors.ts';
 
 /** Options for one git invocation. */
@@ -51,6 +51,29 @@ export function gitTry(args: string[], options: GitOptions): string | undefined 
   const r = runGit(args, options);
   if (r.error || r.status !== 0) return undefined;
   return r.stdout.toString('utf8').replace(/\n$/, '');
+}
+
+/**
+ * Runs git without blocking, so independent git commands run side by side. Resolves to the raw
+ * standard output, or to undefined when git fails.
+ * @param args git arguments
+ * @param options working directory and environment
+ * @returns standard output as bytes, or undefined on failure
+ */
+export function gitAsync(args: string[], options: GitOptions): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    execFile(
+      'git',
+      args,
+      {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        encoding: 'buffer',
+        maxBuffer: 1024 * 1024 * 1024,
+      },
+      (error, stdout) => resolve(error ? undefined : stdout),
+    );
+  });
 }
 
 function runGit(args: string[], options: GitOptions): SpawnSyncReturns<Buffer> {

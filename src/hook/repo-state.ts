@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { GitError } from '../errors.ts';
 import { gitTry } from './git.ts';
 
@@ -22,6 +24,17 @@ export const MIKADO_PREFIX = 'mikado/';
  * @returns the state
  */
 export function readRepoState(cwd: string): RepoState {
+  // One process in the common case (a branch with commits); HEAD's symbolic name is `HEAD` when
+  // detached. An unborn branch makes `HEAD` fail to resolve: then ask one question at a time.
+  const all = gitTry(
+    ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--verify', '-q', 'HEAD^{commit}'],
+    { cwd },
+  );
+  const lines = all?.split('\n');
+  if (lines?.length === 3) {
+    const [root = cwd, gitDir = '', head] = lines;
+    return { root, gitDir, branch: headBranch(root, gitDir), head };
+  }
   const top = gitTry(['rev-parse', '--show-toplevel', '--absolute-git-dir'], { cwd });
   if (top === undefined) {
     throw new GitError(`${cwd}: not inside a git work tree`, {
@@ -35,6 +48,19 @@ export function readRepoState(cwd: string): RepoState {
   return { root, gitDir, branch, head };
 }
 
+/** The checked-out branch, read from `$GIT_DIR/HEAD` (asking git only for a reftable HEAD). */
+function headBranch(root: string, gitDir: string): string | undefined {
+  let ref: string | undefined;
+  try {
+    const text = readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
+    ref = text.startsWith('ref: ') ? text.slice(5) : undefined;
+    if (ref === 'refs/heads/.invalid') ref = gitTry(['symbolic-ref', '-q', 'HEAD'], { cwd: root });
+  } catch {
+    ref = gitTry(['symbolic-ref', '-q', 'HEAD'], { cwd: root });
+  }
+  return ref?.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+}
+
 /**
  * The stem of a Mikado branch name.
  * @param branch a branch name such as `mikado/x`
@@ -44,32 +70,4 @@ export function mikadoStem(branch: string | undefined): string | undefined {
   if (!branch?.startsWith(MIKADO_PREFIX)) return undefined;
   const stem = branch.slice(MIKADO_PREFIX.length);
   return stem === '' ? undefined : stem;
-}
-
-/**
- * Reads a single git config value.
- * @param cwd repository directory
- * @param key the config key
- * @returns the value, or undefined when unset
- */
-export function gitConfig(cwd: string, key: string): string | undefined {
-  return gitTry(['config', '--get', key], { cwd });
-}
-
-/**
- * Reads several git config keys in one process.
- * @param cwd repository directory
- * @param pattern a regular expression over key names (as `git config --get-regexp` takes it)
- * @returns the last value of each key found (keys lower-cased as git prints them)
- */
-export function gitConfigMatching(cwd: string, pattern: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const text = gitTry(['config', '-z', '--get-regexp', pattern], { cwd });
-  if (!text) return out;
-  for (const entry of text.split('\0')) {
-    if (entry === '') continue;
-    const nl = entry.indexOf('\n');
-    out.set(nl < 0 ? entry : entry.slice(0, nl), nl < 0 ? '' : entry.slice(nl + 1));
-  }
-  return out;
 }

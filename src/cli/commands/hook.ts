@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { loadConfig } from '../../config/load-config.ts';
 import { ExitError } from '../../errors.ts';
 import { type CliContext, colors, commandConfig, globalOptions } from '../context.ts';
 
@@ -23,7 +24,11 @@ export function defineHook(program: Command, ctx: CliContext): void {
         file,
         cwd: ctx.cwd,
         env: ctx.env,
-        config: () => commandConfig(cmd, ctx),
+        // The hook already knows the root: no second `git rev-parse` for the config.
+        config: (root) => {
+          const g = globalOptions(cmd);
+          return loadConfig({ cwd: ctx.cwd, root: g.root ?? root, cards: g.cards, docs: g.docs });
+        },
       });
       if (result.outcome !== 'fail' || !result.verdict) return;
       const { formatViolations } = await import('../../hook/format-violations.ts');
