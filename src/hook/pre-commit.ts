@@ -1,5 +1,6 @@
-import { splitFrontmatter } from '../cards/split-frontmatter.ts';
-import type { Diagnostic } from '../cards/types.ts';
+import path from 'node:path';
+import { loadCards } from '../cards/load-cards.ts';
+import type { Card, Diagnostic } from '../cards/types.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { cardMatcher } from './card-matcher.ts';
 import { CatFile, git } from './git.ts';
@@ -16,16 +17,61 @@ export interface PreCommitOptions {
   config: MikadoConfig;
 }
 
+/** What the pre-commit check found. */
+export interface PreCommitResult {
+  /** Findings about the staged cards, sorted. */
+  diagnostics: Diagnostic[];
+  /** How many staged cards were checked. */
+  checked: number;
+}
+
 /**
- * The pre-commit hook: the card conventions, on the cards staged for this commit only (their
- * staged content, not the work tree's).
+ * The pre-commit hook: the `mikado check` rules, on the cards staged for this commit only, in
+ * their staged content. Each staged card is parsed in full (frontmatter schema, dates, blocks,
+ * TypeScript syntax of `ts run` blocks, its links and headings); the graph rules (unknown
+ * `requires`, cycles, duplicate stems, `branch`) see every other card through the fast
+ * frontmatter path, and report only what concerns a staged card.
  * @param options repository root and config
  * @returns the findings about staged cards
  */
-export async function preCommit(options: PreCommitOptions): Promise<Diagnostic[]> {
-  const staged = await readStagedCards(options.root, options.config);
-  if (staged.length === 0) return [];
-  return checkStaged(staged);
+export async function preCommit(options: PreCommitOptions): Promise<PreCommitResult> {
+  const { config } = options;
+  const staged = await readStagedCards(options.root, config);
+  if (staged.length === 0) return { diagnostics: [], checked: 0 };
+  const { parseCard } = await import('../cards/parse-card.ts');
+  const { checkSyntax } = await import('../check/check-syntax.ts');
+  const { buildDocsIndex } = await import('../check/docs-index.ts');
+  const { checkGraph, checkLinks, prepareHeadingReader, sortDiagnostics } = await import(
+    '../check/check-cards.ts'
+  );
+  const { buildGraph } = await import('../graph/build-graph.ts');
+
+  const stagedCards = staged.map((s) =>
+    parseCard(s.text, { path: s.path, absPath: path.join(config.root, s.path) }),
+  );
+  for (const [card, diags] of await checkSyntax(stagedCards)) card.diagnostics.push(...diags);
+  const stagedPaths = new Set(staged.map((s) => s.path));
+  const { cards: others } = await loadCards(config, { full: false });
+  const all: Card[] = [...others.filter((c) => !stagedPaths.has(c.path)), ...stagedCards].sort(
+    (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  );
+  const graph = buildGraph(all);
+  const stagedStems = new Set(stagedCards.map((c) => c.stem));
+  const cyclePaths = new Set(
+    graph.cycles
+      .filter((cycle) => cycle.some((s) => stagedStems.has(s)))
+      .map((cycle) => graph.cards.get(cycle[0]!)?.path),
+  );
+  const docs = buildDocsIndex(config.docsDir, config.root, all);
+  if (stagedCards.some((c) => c.links.some((l) => l.heading))) await prepareHeadingReader();
+  const diagnostics = [
+    ...stagedCards.flatMap((c) => c.diagnostics),
+    ...checkGraph(graph, all).filter(
+      (d) => stagedPaths.has(d.path) || (d.rule === 'cycle' && cyclePaths.has(d.path)),
+    ),
+    ...checkLinks(graph, stagedCards, docs.index, config.root),
+  ];
+  return { diagnostics: sortDiagnostics(diagnostics), checked: stagedCards.length };
 }
 
 /**
@@ -39,9 +85,7 @@ export async function readStagedCards(root: string, config: MikadoConfig): Promi
   const pathspec = matcher.cardsRel === '' ? [] : [matcher.cardsRel];
   const names = git(
     ['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--', ...pathspec],
-    {
-      cwd: root,
-    },
+    { cwd: root },
   )
     .split('\0')
     .filter((p) => p !== '' && matcher.isCard(p));
@@ -53,32 +97,4 @@ export async function readStagedCards(root: string, config: MikadoConfig): Promi
   } finally {
     cat.close();
   }
-}
-
-function checkStaged(staged: StagedCard[]): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const card of staged) {
-    if (!splitFrontmatter(card.text)) {
-      out.push({
-        path: card.path,
-        line: 1,
-        column: 1,
-        severity: 'error',
-        rule: 'frontmatter-missing',
-        message: 'Unexpected card without frontmatter, expected a `---` YAML block first',
-      });
-    }
-  }
-  return out;
-}
-
-/**
- * Renders findings as `path:line:col  severity  rule  message`.
- * @param diagnostics the findings
- * @returns the text, one finding per line
- */
-export function formatDiagnostics(diagnostics: Diagnostic[]): string {
-  return diagnostics
-    .map((d) => `${d.path}:${d.line}:${d.column}  ${d.severity}  ${d.rule}  ${d.message}\n`)
-    .join('');
 }

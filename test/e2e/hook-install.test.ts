@@ -32,6 +32,7 @@ function readmeConfig(name: string): string {
   return m![1]!;
 }
 
+const BROKEN_CARD = '---\ntitle: Broken\nmodified: 13 May\n---\n';
 const GOAL_FILES = {
   'docs/cards/goal.md': card({ title: 'Goal', status: 'active', branch: 'mikado/goal' }),
 };
@@ -137,11 +138,14 @@ describe('mikado hook install', () => {
 
   it('the pre-commit hook checks staged cards only', () => {
     const r = repoOnMikadoBranch();
-    r.write({ 'docs/cards/broken.md': '# no frontmatter\n' });
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD, 'docs/cards/unstaged.md': BROKEN_CARD });
     r.gitOk(['add', 'docs/cards/broken.md']);
     const res = r.git(['commit', '-m', 'C2(goal): plan broken']);
     expect(res.status).toBe(1);
-    expect(res.stderr).toContain('docs/cards/broken.md:1:1');
+    expect(res.stderr).toContain('docs/cards/broken.md:3:11  error  frontmatter-date');
+    expect(res.stderr).toContain('in 1 staged card\n');
+    expect(res.stderr).not.toContain('unstaged.md');
+    r.write({ 'docs/cards/unstaged.md': null });
     r.gitOk(['reset', '-q']);
     r.write({ 'src/x.txt': 'x\n' });
     r.gitOk(['add', 'src/x.txt']);
@@ -229,10 +233,11 @@ describe('hook managers', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('subject-format');
     expect(r.git(['commit', '--allow-empty', '-m', 'C2(goal): impl via husky']).status).toBe(0);
-    r.write({ 'docs/cards/broken.md': '# no frontmatter\n' });
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD });
     r.gitOk(['add', '-A']);
     const cards = r.git(['commit', '-m', 'C2(goal): plan broken']);
-    expect(cards.stderr).toContain('docs/cards/broken.md:1:1');
+    expect(cards.status).not.toBe(0);
+    expect(cards.stderr).toContain('docs/cards/broken.md:3:11');
     r.gitOk(['reset', '-q', '--hard']);
     r.gitOk(['checkout', '-q', 'main']);
     expect(r.git(['commit', '--allow-empty', '-m', 'anything on main']).status).toBe(0);

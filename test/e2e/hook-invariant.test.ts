@@ -1,6 +1,6 @@
 // The Mikado Branch Invariant, scenario by scenario: real repositories, the installed hook, real
 // `git commit`. History is built with --no-verify; the last commit goes through the hook.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { card, createRepo, type TestRepo } from '../hook-repo.ts';
@@ -558,6 +558,8 @@ describe('commit-msg hook: the Mikado Branch Invariant', () => {
     it(s.name, () => {
       const r = createRepo({ branch: s.init ?? 'main' });
       repo = r;
+      // These scenarios are about commit-msg; the card checks of pre-commit have tests of their own.
+      rmSync(path.join(r.dir, '.git/hooks/pre-commit'));
       if (s.setup) s.setup(r);
       else if (!s.init) r.commitNoVerify('init', { 'README.md': '# project\n' });
       const branch = s.branch ?? 'mikado/goal';

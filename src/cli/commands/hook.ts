@@ -44,11 +44,17 @@ export function defineHook(program: Command, ctx: CliContext): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const { preCommit } = await import('../../hook/pre-commit.ts');
       const config = commandConfig(cmd, ctx);
-      const findings = await preCommit({ root: config.root, config });
-      if (findings.length === 0) return;
-      const { formatDiagnostics } = await import('../../hook/pre-commit.ts');
-      ctx.stderr.write(formatDiagnostics(findings));
-      if (findings.some((d) => d.severity === 'error')) throw new ExitError(1);
+      const result = await preCommit({ root: config.root, config });
+      if (result.diagnostics.length === 0) return;
+      const { renderDiagnostics } = await import('../../render/render-diagnostics.ts');
+      const staged = `${result.checked} staged card${result.checked === 1 ? '' : 's'}`;
+      ctx.stderr.write(
+        renderDiagnostics(result.diagnostics, { paint: paint(cmd, ctx) }).replace(
+          /\n$/,
+          ` in ${staged}\n`,
+        ),
+      );
+      if (result.diagnostics.some((d) => d.severity === 'error')) throw new ExitError(1);
     });
 
   hook

@@ -11,6 +11,7 @@ interface ViewOptions {
   all?: boolean;
   format?: (typeof VIEW_FORMATS)[number];
   json?: boolean;
+  resume?: boolean;
 }
 
 /**
@@ -29,10 +30,26 @@ export function defineView(program: Command, ctx: CliContext): void {
       new Option('--format <format>', 'output format').choices([...VIEW_FORMATS]).default('text'),
     )
     .option('--json', 'same as --format json')
+    .option(
+      '--resume',
+      'where the mikado/<stem> branch stands and the next command (CARD: the chain)',
+    )
     .action(async (card: string | undefined, opts: ViewOptions, cmd: Command) => {
       const config = commandConfig(cmd, ctx);
       const format = opts.json ? 'json' : (opts.format ?? 'text');
       const paint = colors(useColor(cmd, ctx));
+      if (opts.resume) {
+        const { resumeCommand } = await import('../../hook/resume-command.ts');
+        const json = format === 'json';
+        return resumeCommand({
+          config,
+          chain: card,
+          json,
+          paint,
+          env: ctx.env,
+          stdout: ctx.stdout,
+        });
+      }
       const { cards, diagnostics } = await loadForView(config, format === 'json');
       const { buildGraph } = await import('../../graph/build-graph.ts');
       const graph = buildGraph(cards);
