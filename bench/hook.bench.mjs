@@ -153,6 +153,18 @@ const direct = measure(
   corpus,
 );
 git(['reset', '-q']);
+// pre-commit with one staged card: the check rules on it, the graph rules against all 10,000.
+const staged = 'docs/cards/topic-01/card-00001.md';
+const original = readFileSync(path.join(corpus, staged), 'utf8');
+write(staged, original.replace('Some prose', 'Changed prose'));
+git(['add', staged]);
+const preCommit = measure(
+  'pre-commit hook, one staged card of 10,000',
+  ['sh', '.git/hooks/pre-commit'],
+  corpus,
+);
+git(['reset', '-q']);
+write(staged, original);
 
 const targets = new Map([
   [other.label, 0.06],
@@ -161,7 +173,7 @@ const targets = new Map([
 console.log(
   `hook benchmark (corpus ${setup > 1 ? `built in ${setup.toFixed(1)} s` : 'cached'}, ${RUNS} runs, ${other.tool})`,
 );
-for (const r of [other, mikado, direct]) {
+for (const r of [other, mikado, direct, preCommit]) {
   const target = targets.get(r.label);
   const verdict =
     target === undefined
