@@ -82,12 +82,13 @@ export function hookScript(hook: HookName, command: HookCommand): string {
     '  "$chained" "$@" || exit $?',
     'fi',
     ...gate,
+    '# Git GUIs may run hooks without Node on PATH: then use the Node that installed the hook.',
+    `command -v node >/dev/null 2>&1 || PATH=${q(path.dirname(command.node))}:$PATH`,
     "# git runs hooks at the work tree root: prefer the project's own mikado.",
     'if [ -x node_modules/.bin/mikado ]; then',
     `  exec node_modules/.bin/mikado ${args}`,
     'fi',
-    `node=$(command -v node) || node=${q(command.node)}`,
-    `exec "$node" ${q(command.script)} ${args}`,
+    `exec node ${q(command.script)} ${args}`,
     '',
   ].join('\n');
 }

@@ -136,6 +136,38 @@ describe('mikado hook install', () => {
     expect(r.git(['commit', '--allow-empty', '-m', 'detached']).status).toBe(0);
   });
 
+  it('runs without Node on PATH (as from a Git GUI) with the Node that installed it', () => {
+    const r = repoOnMikadoBranch(false);
+    const tmpBin = path.join(r.tmp, 'bin');
+    mkdirSync(tmpBin);
+    for (const tool of ['git', 'dirname']) {
+      const found = spawnSync('sh', ['-c', `command -v ${tool}`], {
+        encoding: 'utf8',
+      }).stdout.trim();
+      symlinkSync(found, path.join(tmpBin, tool));
+    }
+    const gitPath = path.join(tmpBin, 'git');
+    installHooks(r.dir, { node: process.execPath, script: bin });
+    const noNode = { PATH: tmpBin };
+    expect(spawnSync('sh', ['-c', 'command -v node'], { env: noNode }).status).not.toBe(0);
+    const bad = spawnSync(gitPath, ['commit', '--allow-empty', '-m', 'bad subject'], {
+      cwd: r.dir,
+      env: { ...r.env, ...noNode },
+      encoding: 'utf8',
+    });
+    expect([bad.status, bad.stderr]).toEqual([1, expect.stringContaining('subject-format')]);
+    const good = spawnSync(
+      gitPath,
+      ['commit', '--allow-empty', '-m', 'C2(goal): impl from a GUI'],
+      {
+        cwd: r.dir,
+        env: { ...r.env, ...noNode },
+        encoding: 'utf8',
+      },
+    );
+    expect(good.status, good.stderr).toBe(0);
+  });
+
   it('the pre-commit hook checks staged cards only', () => {
     const r = repoOnMikadoBranch();
     r.write({ 'docs/cards/broken.md': BROKEN_CARD, 'docs/cards/unstaged.md': BROKEN_CARD });

@@ -513,6 +513,21 @@ const scenarios: Scenario[] = [
     final: impl(),
     expect: { rules: ['impl-changes-card'], resetPoint: PLAN.msg },
   },
+  {
+    name: 'a merge in history is reported once; the commits it brought in are not judged',
+    setup: (r) => {
+      r.commitNoVerify('init');
+      r.gitOk(['checkout', '-q', '-b', 'side']);
+      r.commitNoVerify('side work, not conventional', { 'side.txt': 's\n' });
+      r.gitOk(['checkout', '-q', 'main']);
+      r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+      r.commitNoVerify(PLAN.msg, PLAN.files);
+      r.gitOk(['merge', '-q', '--no-ff', '--no-verify', '-m', 'Merge side', 'side']);
+    },
+    branch: '',
+    final: impl(),
+    expect: { rules: ['merge-commit'], resetPoint: PLAN.msg },
+  },
   // --- fixup! and squash! -----------------------------------------------------------------
   {
     name: 'fixup! of an earlier commit is accepted while work goes on',
