@@ -23,6 +23,37 @@ export {
   type DuplicateStem,
 } from './graph/build-graph.ts';
 export {
+  type AnalyseOptions,
+  analyseBranch,
+  type BranchAnalysis,
+  resolveBranch,
+} from './hook/check-branch.ts';
+export { type CleanOptions, cleanMessage } from './hook/clean-message.ts';
+export { type CommitMsgOptions, type CommitMsgResult, commitMsg } from './hook/commit-msg.ts';
+export { detectAmend, gitCommitAmends } from './hook/detect-amend.ts';
+export { findPullRequest, type PullRequest } from './hook/forge.ts';
+export { hookScript, installHooks, uninstallHooks } from './hook/install.ts';
+export {
+  type CardSource,
+  type JudgedCommit,
+  type JudgeInput,
+  judgeBranch,
+  type Position,
+  type ResetPoint,
+  type RuleId,
+  type Verdict,
+  type Violation,
+} from './hook/judge-branch.ts';
+export { type PreCommitResult, preCommit } from './hook/pre-commit.ts';
+export { renderResume, renderResumeJson } from './hook/render-resume.ts';
+export { applyReset, planReset, type ResetPlan } from './hook/reset-branch.ts';
+export { type ResumeReport, resume } from './hook/resume.ts';
+export { parseSubject, type Subject, VERBS, type Verb } from './hook/subject.ts';
+export { closeCard } from './lifecycle/close-card.ts';
+export { editFrontmatter, type FrontmatterChange } from './lifecycle/edit-frontmatter.ts';
+export { finalizeChain } from './lifecycle/finalize-chain.ts';
+export { type NewCardOptions, newCard } from './lifecycle/new-card.ts';
+export {
   findFreePort,
   findPgBinDir,
   type PgInitOptions,

@@ -240,7 +240,7 @@ export function readCardFields(
       valuePlace(key),
       'frontmatter-date',
       `Unexpected ${describe(value)} for \`${key}\`, expected a date \`YYYY-MM-DD\``,
-      `Write \`${key}: ${new Date().toISOString().slice(0, 10)}\`.`,
+      `Write the date as \`YYYY-MM-DD\`, for example \`${key}: 2026-01-31\`.`,
     );
     return undefined;
   }

@@ -1,0 +1,109 @@
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readCardFile } from '../cards/read-card-file.ts';
+import type { Card, Diagnostic } from '../cards/types.ts';
+import { walkFiles } from '../cards/walk-files.ts';
+import type { MikadoConfig } from '../config/types.ts';
+import { checkSyntax } from './check-syntax.ts';
+
+/** Bump when the parser or the card shape changes, so old caches are ignored. */
+export const CACHE_VERSION = 'mikado-cards-1';
+
+interface CacheEntry {
+  /** `mtimeMs:ctimeMs:size:ino` of the file when it was parsed. */
+  stamp: string;
+  card: Omit<Card, 'absPath'>;
+}
+
+/** Where the parse cache lives, under the repository root. */
+export const CACHE_FILE = '.mikado/cache/cards.json';
+
+/**
+ * Loads every card fully parsed, with the TypeScript syntax of its `ts run` blocks checked
+ * (rule `ts-syntax` in `card.diagnostics`). With `cache`, parsed cards are kept in
+ * `.mikado/cache/cards.json`, keyed by path, modification time, size and inode, so a second run
+ * only parses what changed. Cards from the cache have an empty `body` and empty block `code`.
+ * @param config the resolved configuration
+ * @param opts `cache: false` neither reads nor writes the cache
+ * @returns the cards sorted by path, the findings about unreadable files, and the cache hits
+ */
+export async function loadCheckedCards(
+  config: MikadoConfig,
+  opts: { cache?: boolean } = {},
+): Promise<{ cards: Card[]; diagnostics: Diagnostic[]; cacheHits: number }> {
+  const useCache = opts.cache !== false;
+  const cacheFile = path.join(config.root, CACHE_FILE);
+  const { files, diagnostics } = walkFiles(config.cardsDir, {
+    root: config.root,
+    exclude: config.exclude,
+  });
+  const old = useCache ? readCache(cacheFile) : new Map<string, CacheEntry>();
+  const fresh = new Map<string, CacheEntry>();
+  const cards: Card[] = [];
+  const parsed: Card[] = [];
+  let hits = 0;
+  let parseCard: typeof import('../cards/parse-card.ts').parseCard | undefined;
+  for (const file of files) {
+    let stamp = '';
+    try {
+      const st = statSync(file.absPath);
+      stamp = `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino}`;
+    } catch {
+      // readCardFile reports it
+    }
+    const hit = old.get(file.path);
+    if (hit && stamp && hit.stamp === stamp) {
+      const card = { ...hit.card, absPath: file.absPath } as Card;
+      cards.push(card);
+      fresh.set(file.path, hit);
+      hits++;
+      continue;
+    }
+    const read = readCardFile(file.absPath, file.path);
+    if (read.diagnostic) {
+      diagnostics.push(read.diagnostic);
+      continue;
+    }
+    parseCard ??= (await import('../cards/parse-card.ts')).parseCard;
+    const card = parseCard(read.text, { path: file.path, absPath: file.absPath });
+    cards.push(card);
+    parsed.push(card);
+    if (stamp) fresh.set(file.path, { stamp, card: card as CacheEntry['card'] });
+  }
+  const syntax = await checkSyntax(parsed);
+  for (const [card, diags] of syntax) card.diagnostics.push(...diags);
+  if (useCache && (parsed.length > 0 || fresh.size !== old.size)) writeCache(cacheFile, fresh);
+  return { cards, diagnostics, cacheHits: hits };
+}
+
+function readCache(file: string): Map<string, CacheEntry> {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as {
+      version?: string;
+      entries?: Record<string, CacheEntry>;
+    };
+    if (data.version !== CACHE_VERSION || !data.entries) return new Map();
+    return new Map(Object.entries(data.entries));
+  } catch {
+    return new Map();
+  }
+}
+
+function writeCache(file: string, entries: Map<string, CacheEntry>): void {
+  const slim: Record<string, CacheEntry> = {};
+  for (const [p, e] of entries) {
+    const { absPath: _a, body: _b, ...rest } = e.card as Card;
+    slim[p] = {
+      stamp: e.stamp,
+      card: { ...rest, body: '', blocks: rest.blocks.map((b) => ({ ...b, code: '' })) },
+    };
+  }
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, entries: slim }));
+    renameSync(tmp, file);
+  } catch {
+    // A read-only checkout just runs without a cache.
+  }
+}
