@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readCardFile } from '../cards/read-card-file.ts';
-import type { Card, Diagnostic } from '../cards/types.ts';
-import { walkFiles } from '../cards/walk-files.ts';
+import type { Card, Diagnostic, Place } from '../cards/types.ts';
+import { type FoundFile, walkFiles } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { checkSyntax } from './check-syntax.ts';
 
@@ -29,14 +29,13 @@ export const CACHE_FILE = '.mikado/cache/cards.json';
  */
 export async function loadCheckedCards(
   config: MikadoConfig,
-  opts: { cache?: boolean } = {},
+  opts: { cache?: boolean; walked?: WalkedCards } = {},
 ): Promise<{ cards: Card[]; diagnostics: Diagnostic[]; cacheHits: number }> {
   const useCache = opts.cache !== false;
   const cacheFile = path.join(config.root, CACHE_FILE);
-  const { files, diagnostics } = walkFiles(config.cardsDir, {
-    root: config.root,
-    exclude: config.exclude,
-  });
+  const walked = opts.walked ?? walkCards(config);
+  const { files, stamps } = walked;
+  const diagnostics = [...walked.diagnostics];
   const old = useCache ? readCache(cacheFile) : new Map<string, CacheEntry>();
   const fresh = new Map<string, CacheEntry>();
   const cards: Card[] = [];
@@ -44,13 +43,7 @@ export async function loadCheckedCards(
   let hits = 0;
   let parseCard: typeof import('../cards/parse-card.ts').parseCard | undefined;
   for (const file of files) {
-    let stamp = '';
-    try {
-      const st = statSync(file.absPath);
-      stamp = `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino}`;
-    } catch {
-      // readCardFile reports it
-    }
+    const stamp = stamps.get(file.path) ?? '';
     const hit = old.get(file.path);
     if (hit && stamp && hit.stamp === stamp) {
       const card = { ...hit.card, absPath: file.absPath } as Card;
@@ -76,13 +69,48 @@ export async function loadCheckedCards(
   return { cards, diagnostics, cacheHits: hits };
 }
 
+/** The card files under the cards root with their stamps, and the findings of the walk. */
+export interface WalkedCards {
+  files: FoundFile[];
+  /** `mtimeMs:ctimeMs:size:ino` by path ('' when the file cannot be stat'ed). */
+  stamps: Map<string, string>;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Lists the card files (cards root minus excludes) and stamps each one.
+ * @param config the resolved configuration
+ * @returns files, stamps and walk findings
+ */
+export function walkCards(config: MikadoConfig): WalkedCards {
+  const { files, diagnostics } = walkFiles(config.cardsDir, {
+    root: config.root,
+    exclude: config.exclude,
+  });
+  return { files, diagnostics, stamps: new Map(files.map((f) => [f.path, fileStamp(f.absPath)])) };
+}
+
+/**
+ * A cheap fingerprint of a file's state: modification and change times, size, inode.
+ * @param absPath the file
+ * @returns the stamp, or '' when the file cannot be stat'ed
+ */
+export function fileStamp(absPath: string): string {
+  try {
+    const st = statSync(absPath);
+    return `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino}`;
+  } catch {
+    return '';
+  }
+}
+
 function readCache(file: string): Map<string, CacheEntry> {
   try {
     const data = JSON.parse(readFileSync(file, 'utf8')) as {
       version?: string;
       entries?: Record<string, CacheEntry>;
     };
-    if (data.version !== CACHE_VERSION || !data.entries) return new Map();
+    if (data.version !== `${CACHE_VERSION}:${import.meta.url}` || !data.entries) return new Map();
     return new Map(Object.entries(data.entries));
   } catch {
     return new Map();
@@ -91,19 +119,33 @@ function readCache(file: string): Map<string, CacheEntry> {
 
 function writeCache(file: string, entries: Map<string, CacheEntry>): void {
   const slim: Record<string, CacheEntry> = {};
-  for (const [p, e] of entries) {
-    const { absPath: _a, body: _b, ...rest } = e.card as Card;
-    slim[p] = {
-      stamp: e.stamp,
-      card: { ...rest, body: '', blocks: rest.blocks.map((b) => ({ ...b, code: '' })) },
-    };
-  }
+  for (const [p, e] of entries) slim[p] = { stamp: e.stamp, card: slimCard(e.card as Card) };
+  const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, entries: slim }));
+    writeFileSync(
+      tmp,
+      JSON.stringify({ version: `${CACHE_VERSION}:${import.meta.url}`, entries: slim }),
+    );
     renameSync(tmp, file);
   } catch {
     // A read-only checkout just runs without a cache.
+    rmSync(tmp, { force: true });
   }
+}
+
+/** What check and the JSON view need of a card: no body, no block code, few places. */
+function slimCard(card: Card): CacheEntry['card'] {
+  const places: Record<string, Place> = {};
+  for (const [k, v] of Object.entries(card.places ?? {})) {
+    if (k.startsWith('requires') || k.startsWith('branch')) places[k] = v;
+  }
+  const { absPath: _a, body: _b, frontmatter, ...rest } = card;
+  return {
+    ...rest,
+    frontmatter: frontmatter === null ? null : {},
+    body: '',
+    places,
+    blocks: rest.blocks.map((b) => ({ ...b, code: '' })),
+  };
 }
