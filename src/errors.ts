@@ -50,3 +50,14 @@ export class ExitError extends MikadoError {
     super(`exit ${code}`, { code });
   }
 }
+
+/** A PostgreSQL server or query that failed or was refused (exit 1). */
+export class DatabaseError extends MikadoError {
+  /**
+   * @param message what failed, naming the server's directory or connection
+   * @param options exit code (default 1) and fix
+   */
+  constructor(message: string, options: { code?: number; fix?: string } = {}) {
+    super(message, { code: options.code ?? 1, fix: options.fix });
+  }
+}

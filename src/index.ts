@@ -31,6 +31,18 @@ export {
   type ChainSummary,
   type DuplicateStem,
 } from './graph/build-graph.ts';
+export {
+  findFreePort,
+  findPgBinDir,
+  type PgInitOptions,
+  PgServer,
+  type PgServerOptions,
+  type PgServerRecord,
+  type PgServerStatus,
+  type PgStartOptions,
+  type PgStopMode,
+  pgConnectionString,
+} from './pg/pg-server.ts';
 export { type CardState, cardState } from './render/card-state.ts';
 export { NO_PAINT, type Paint } from './render/paint.ts';
 export { renderChain } from './render/render-chain.ts';
@@ -42,3 +54,61 @@ export { renderList } from './render/render-list.ts';
 export { renderMermaid } from './render/render-mermaid.ts';
 export { renderTree } from './render/render-tree.ts';
 export { type WalkEntry, walkChain } from './render/walk-chain.ts';
+export { foldJournal, journalPath, readJournal } from './run/journal.ts';
+export type {
+  BlockAttempt,
+  BlockOutcome,
+  JournalRecord,
+} from './run/journal-types.ts';
+export type { MikadoApi, MikadoBlockInfo, MikadoCardInfo } from './run/mikado-api.ts';
+export { BLOCK_GLOBALS_DTS } from './run/mikado-api.ts';
+export { type PlannedBlock, planRun, type RunPlan } from './run/plan-run.ts';
+export {
+  CardRun,
+  type RunCardsOptions,
+  type RunReporter,
+  type RunResult,
+} from './run/run-cards.ts';
+export { blockHash, blockSyntaxError, transpileBlock } from './run/transpile-block.ts';
+export {
+  assetsForBytes,
+  DATASET_TABLES,
+  type DatasetOptions,
+  type DatasetSummary,
+  generateDataset,
+} from './sandbox/dataset.ts';
+export {
+  checkLoadWriterLog,
+  type LoadLogEntry,
+  type LoadOp,
+  type LoadWriterCheck,
+  type LoadWriterOptions,
+  type LoadWriterStats,
+  loadWriterCommand,
+  loadWriterStatus,
+  readLoadWriterLog,
+  runLoadWriter,
+  type StartLoadWriterOptions,
+  startLoadWriter,
+  stopLoadWriter,
+} from './sandbox/load-writer.ts';
+export { formatVerification } from './verify/format-verification.ts';
+export {
+  compareSchemaDumps,
+  dumpSchemaLocally,
+  normalizeSchemaDump,
+} from './verify/schema-diff.ts';
+export type {
+  DatabaseInfo,
+  DatabaseTarget,
+  ExtensionCheck,
+  KeyRange,
+  SchemaCheck,
+  SchemaStatement,
+  SequenceCheck,
+  TableCheck,
+  VerificationReport,
+  VerifyOptions,
+  VerifySide,
+} from './verify/types.ts';
+export { verifyDatabases } from './verify/verify-databases.ts';

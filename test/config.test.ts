@@ -1,12 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseDuration } from '../src/config/load-config.ts';
 import { ConfigError } from '../src/errors.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+const cleanups: (() => void)[] = [];
+afterAll(() => {
+  for (const c of cleanups) c();
+});
 
 function tempRoot(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mikado-config-'));
+  const { dir, cleanup } = tempDir('config');
+  cleanups.push(cleanup);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -1,0 +1,211 @@
+// The process every `ts run` block runs in (built to dist/block-runner.js). It reads its BlockSpec
+// from standard input, records its own start in the journal (so a block never runs unrecorded,
+// even if the runner dies right after spawning it), sets up zx's globals (loaded on first use, so a
+// block that needs none of them starts fast) and the `mikado` global, imports the transpiled block,
+// records how it ended, and exits.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+import type { BlockSpec } from './block-spec.ts';
+import { formatBlockError } from './format-block-error.ts';
+import { appendJournalRecord } from './journal.ts';
+import type { MikadoApi } from './mikado-api.ts';
+import { processStartTime } from './proc.ts';
+import { redactText } from './redact.ts';
+
+/** zx's globals (as `zx/globals` assigns them), defined lazily. */
+const ZX_GLOBALS = [
+  '$',
+  'ProcessPromise',
+  'ProcessOutput',
+  'argv',
+  'cd',
+  'chalk',
+  'defaults',
+  'dotenv',
+  'echo',
+  'expBackoff',
+  'fs',
+  'glob',
+  'globby',
+  'kill',
+  'log',
+  'minimist',
+  'nothrow',
+  'os',
+  'parseArgv',
+  'path',
+  'ps',
+  'question',
+  'quiet',
+  'quote',
+  'quotePowerShell',
+  'resolveDefaults',
+  'retry',
+  'sleep',
+  'spinner',
+  'stdin',
+  'syncProcessCwd',
+  'tempdir',
+  'tempfile',
+  'tmpdir',
+  'tmpfile',
+  'updateArgv',
+  'usePowerShell',
+  'usePwsh',
+  'useBash',
+  'version',
+  'VERSION',
+  'which',
+  'within',
+  'YAML',
+];
+
+function defineLazyZxGlobals(): void {
+  const req = createRequire(import.meta.url);
+  let zx: Record<string, unknown> | undefined;
+  const load = (): Record<string, unknown> => {
+    if (!zx) {
+      // The CommonJS build is the one zx's ESM entry wraps: `import 'zx'` in a block shares it.
+      zx = req('zx') as Record<string, unknown>;
+      (zx['$'] as { verbose: boolean }).verbose = true;
+      for (const name of ZX_GLOBALS) {
+        Object.defineProperty(globalThis, name, {
+          value: zx[name],
+          writable: true,
+          configurable: true,
+          enumerable: false,
+        });
+      }
+    }
+    return zx;
+  };
+  for (const name of ZX_GLOBALS) {
+    Object.defineProperty(globalThis, name, {
+      configurable: true,
+      enumerable: false,
+      get: () => load()[name],
+      set: (value: unknown) => {
+        Object.defineProperty(globalThis, name, {
+          value,
+          writable: true,
+          configurable: true,
+          enumerable: false,
+        });
+      },
+    });
+  }
+}
+
+function varsProxy(vars: Record<string, string>, profile: string): Record<string, string> {
+  return new Proxy(Object.freeze({ ...vars }), {
+    get(target, key, receiver) {
+      if (typeof key === 'symbol' || key in target || key === 'toJSON' || key === 'then') {
+        return Reflect.get(target, key, receiver);
+      }
+      const known = Object.keys(target).sort().join(', ') || 'none';
+      throw new Error(
+        `Unexpected profile variable \`${key}\`, expected one of: ${known} (profile \`${profile}\`)`,
+      );
+    },
+  });
+}
+
+function containsSecret(json: string, secrets: string[]): string | undefined {
+  return secrets.find(
+    (s) => s.length > 0 && (json.includes(s) || json.includes(JSON.stringify(s).slice(1, -1))),
+  );
+}
+
+function readSpec(): BlockSpec | undefined {
+  const text = readFileSync(0, 'utf8');
+  // Empty input: the runner went away before handing over a block (a spare process): nothing to do.
+  return text.trim() === '' ? undefined : (JSON.parse(text) as BlockSpec);
+}
+
+async function main(): Promise<void> {
+  // The runner may die while this block runs on: its pipes break then, and output is lost, but
+  // the block must not die of it.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
+  const spec = readSpec();
+  if (!spec) process.exit(0);
+  const base = { v: 1 as const, run: spec.run, card: spec.card.stem, block: spec.block.name };
+  appendJournalRecord(spec.journal, {
+    ...base,
+    type: 'block-start',
+    at: new Date().toISOString(),
+    path: spec.card.path,
+    line: spec.block.line,
+    hash: spec.hash,
+    pid: process.pid,
+    pgid: process.pid,
+    procStart: processStartTime(process.pid),
+    host: os.hostname(),
+    log: spec.log,
+  });
+  const values = new Map(Object.entries(spec.values));
+  const mikado: MikadoApi = {
+    card: Object.freeze({ ...spec.card }),
+    block: Object.freeze({ ...spec.block }),
+    profile: spec.profile,
+    vars: varsProxy(spec.vars, spec.profile),
+    root: spec.root,
+    runId: spec.run,
+    get<T>(key: string, fallback?: T): T | undefined {
+      return values.has(key) ? (structuredClone(values.get(key)) as T) : fallback;
+    },
+    set(key: string, value: unknown): void {
+      if (typeof key !== 'string' || key === '') {
+        throw new TypeError('Unexpected key for `mikado.set`, expected a non-empty string');
+      }
+      const json = JSON.stringify(value);
+      if (json === undefined) {
+        throw new TypeError(`Unexpected value for \`mikado.set('${key}')\`, expected a JSON value`);
+      }
+      if (containsSecret(json, spec.secrets)) {
+        throw new Error(
+          `Unexpected secret in \`mikado.set('${key}')\`: values that contain a secret profile variable are never written to the journal`,
+        );
+      }
+      const copy = JSON.parse(json) as unknown;
+      appendJournalRecord(spec.journal, {
+        ...base,
+        type: 'set',
+        at: new Date().toISOString(),
+        key,
+        value: copy,
+      });
+      values.set(key, copy);
+    },
+    log(...args: unknown[]): void {
+      process.stdout.write(`${format(...args)}\n`);
+    },
+  };
+  Object.defineProperty(globalThis, 'mikado', { value: Object.freeze(mikado), enumerable: false });
+  defineLazyZxGlobals();
+
+  let outcome: 'succeeded' | 'failed' = 'succeeded';
+  let error: string | undefined;
+  try {
+    await import(pathToFileURL(spec.module).href);
+  } catch (err) {
+    outcome = 'failed';
+    const text = redactText(formatBlockError(err, spec.root), spec.secrets);
+    process.stderr.write(`${text}\n`);
+    error = text.split('\n')[0];
+  }
+  appendJournalRecord(spec.journal, {
+    ...base,
+    type: 'block-exit',
+    at: new Date().toISOString(),
+    hash: spec.hash,
+    outcome,
+    error,
+  });
+  process.exit(outcome === 'succeeded' ? 0 : 1);
+}
+
+await main();

@@ -1,0 +1,242 @@
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
+import path from 'node:path';
+import type { BlockAttempt, BlockRef, JournalRecord } from './journal-types.ts';
+
+/**
+ * Where a profile's journal lives: `<root>/.mikado/journal/<profile>.jsonl`.
+ * @param root repository root
+ * @param profile profile name
+ * @returns absolute path
+ */
+export function journalPath(root: string, profile: string): string {
+  return path.join(root, '.mikado', 'journal', `${profile}.jsonl`);
+}
+
+/**
+ * The key of a block in maps built from the journal.
+ * @param ref card stem and block name
+ * @returns `stem/name`
+ */
+export function blockKey(ref: BlockRef): string {
+  return `${ref.card}/${ref.block}`;
+}
+
+/**
+ * Appends one record as a JSON line and flushes it to disk (fsync) before returning. One `write`
+ * with `O_APPEND` places the line whole at the end even when another process appends too. If the
+ * file ends in a line cut short by a crash, a newline is written first so the new record stays
+ * readable.
+ * @param file journal path (created with its directory when missing)
+ * @param record the record
+ */
+export function appendJournalRecord(file: string, record: JournalRecord): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const fd = openSync(file, 'a+');
+  try {
+    let line = `${JSON.stringify(record)}\n`;
+    const { size } = fstatSync(fd);
+    if (size > 0) {
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== 0x0a) line = `\n${line}`;
+    }
+    writeSync(fd, line);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** What {@link readJournal} found. */
+export interface JournalContents {
+  records: JournalRecord[];
+  /** Damaged lines in the middle of the file (a cut-short last line is expected and not reported). */
+  warnings: string[];
+  /** Bytes read (to continue from with `offset`). */
+  size: number;
+}
+
+/**
+ * Reads a journal. A last line without its newline (a write cut short by a crash) is ignored;
+ * other unreadable lines are skipped with a warning.
+ * @param file journal path; a missing file reads as empty
+ * @param offset byte offset to start from (for reading only what was appended since)
+ * @returns the records, warnings and the size read
+ */
+export function readJournal(file: string, offset = 0): JournalContents {
+  let buf: Buffer;
+  try {
+    buf = offset === 0 ? readFileSync(file) : readFrom(file, offset);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { records: [], warnings: [], size: offset };
+    }
+    throw error;
+  }
+  const lines = buf.toString('utf8').split('\n');
+  // The piece after the last newline is a line still being written or cut short: not ours yet.
+  const tail = lines.pop() ?? '';
+  const size = offset + buf.length - Buffer.byteLength(tail);
+  const records: JournalRecord[] = [];
+  const warnings: string[] = [];
+  let lineNo = offset === 0 ? 0 : Number.NaN;
+  for (const line of lines) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    try {
+      const rec = JSON.parse(line) as JournalRecord;
+      if (rec && typeof rec === 'object' && typeof rec.type === 'string') records.push(rec);
+      else warnings.push(damaged(file, lineNo));
+    } catch {
+      warnings.push(damaged(file, lineNo));
+    }
+  }
+  return { records, warnings, size };
+}
+
+function readFrom(file: string, offset: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const length = Math.max(0, fstatSync(fd).size - offset);
+    const buf = Buffer.alloc(length);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(fd, buf, read, length - read, offset + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buf.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function damaged(file: string, line: number): string {
+  const where = Number.isNaN(line) ? '' : `:${line}`;
+  return `${file}${where}: Unexpected damaged journal line, expected a JSON record (ignored)`;
+}
+
+/** A value kept with `mikado.set`. */
+export interface StoredValue extends BlockRef {
+  value: unknown;
+  at: string;
+}
+
+/** The journal folded into the state of every block and the kept values. */
+export interface JournalState {
+  /** Latest attempt per block key ({@link blockKey}). */
+  latest: Map<string, BlockAttempt>;
+  /** Every attempt per block key, oldest first. */
+  history: Map<string, BlockAttempt[]>;
+  /** `mikado.set` values, the last one per key. */
+  values: Map<string, StoredValue>;
+  /** The last run's id, start time and profile target, if any. */
+  lastRun?: { run: string; at: string; target: string; outcome?: string; endedAt?: string };
+}
+
+/**
+ * Folds journal records into per-block state. A block's end record (from the runner) decides how
+ * it ended; without one, the block's own exit record does; without either, it is `running` (the
+ * caller checks whether its process group still lives, else it was interrupted).
+ * @param records records in journal order
+ * @returns the folded state
+ */
+export function foldJournal(records: JournalRecord[]): JournalState {
+  const state: JournalState = { latest: new Map(), history: new Map(), values: new Map() };
+  foldInto(state, records);
+  return state;
+}
+
+/**
+ * Folds more records into an existing state (records appended since it was built).
+ * @param state the state to update
+ * @param records the new records, in journal order
+ */
+export function foldInto(state: JournalState, records: JournalRecord[]): void {
+  for (const r of records) {
+    switch (r.type) {
+      case 'run-start':
+        state.lastRun = { run: r.run, at: r.at, target: r.target };
+        break;
+      case 'run-end':
+        if (state.lastRun?.run === r.run) {
+          state.lastRun.outcome = r.outcome;
+          state.lastRun.endedAt = r.at;
+        }
+        break;
+      case 'set':
+        state.values.set(r.key, { card: r.card, block: r.block, value: r.value, at: r.at });
+        break;
+      case 'block-start': {
+        const attempt: BlockAttempt = {
+          card: r.card,
+          block: r.block,
+          run: r.run,
+          hash: r.hash,
+          outcome: 'running',
+          startedAt: r.at,
+          pid: r.pid,
+          pgid: r.pgid,
+          procStart: r.procStart,
+          host: r.host,
+          log: r.log,
+        };
+        const key = blockKey(r);
+        state.latest.set(key, attempt);
+        const list = state.history.get(key) ?? [];
+        list.push(attempt);
+        state.history.set(key, list);
+        break;
+      }
+      case 'block-exit': {
+        const a = findAttempt(state, r, r.run);
+        if (a && a.outcome === 'running') {
+          a.outcome = r.outcome;
+          a.endedAt = r.at;
+          a.selfReported = true;
+          if (r.error) a.reason = r.error;
+        }
+        break;
+      }
+      case 'block-end': {
+        let a = findAttempt(state, r, r.run);
+        if (!a) {
+          // The process never got to write its start (it failed to start): record the end alone.
+          a = { card: r.card, block: r.block, run: r.run, hash: r.hash, outcome: r.outcome };
+          const key = blockKey(r);
+          state.latest.set(key, a);
+          const list = state.history.get(key) ?? [];
+          list.push(a);
+          state.history.set(key, list);
+        }
+        a.outcome = r.outcome;
+        a.endedAt = r.at;
+        a.exitCode = r.exitCode;
+        a.signal = r.signal;
+        a.durationMs = r.durationMs;
+        a.log = r.log;
+        a.selfReported = false;
+        a.reason = r.reason ?? (r.outcome === 'succeeded' ? undefined : a.reason);
+        break;
+      }
+    }
+  }
+}
+
+function findAttempt(state: JournalState, ref: BlockRef, run: string): BlockAttempt | undefined {
+  const list = state.history.get(blockKey(ref));
+  if (!list) return undefined;
+  for (let i = list.length - 1; i >= 0; i--) {
+    if (list[i]!.run === run) return list[i];
+  }
+  return undefined;
+}
