@@ -160,3 +160,22 @@ describe('helpers', () => {
     ).toEqual(['a1', 'a2', 'b1']);
   });
 });
+
+describe('the README', () => {
+  it('shows a card example that passes check', async () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../README.md'), 'utf8');
+    const example = /````markdown\n([\s\S]*?)````\n/.exec(readme)?.[1];
+    expect(example).toContain('title: Migrate Immich to ringtail');
+    const small = (title: string, body = '') =>
+      `---\ntitle: ${title}\nmodified: 2026-05-13\n---\n# ${title}\n${body}`;
+    const root = repo({
+      'docs/cards/migrate-immich-to-ringtail.md': example!,
+      'docs/cards/cnpg-on-ringtail.md': small('CNPG'),
+      'docs/cards/sifaka-nfs-from-ringtail.md': small('NFS'),
+      'docs/cards/immich-pg-data-migration.md': small('Data', '\n## Option A\n'),
+      'docs/diagram.png': 'png',
+    });
+    const result = await checkCards(loadConfig({ root }), { cache: false });
+    expect(result.diagnostics).toEqual([]);
+  });
+});
