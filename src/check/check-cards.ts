@@ -45,8 +45,8 @@ export async function checkCards(
   opts: { cache?: boolean } = {},
 ): Promise<CheckResult> {
   const useCache = opts.cache !== false;
-  const walked = walkCards(config);
   const docsWalk = walkFiles(config.docsDir, { root: config.root, markdownOnly: false });
+  const walked = walkCards(config, docsWalk);
   const key = resultKey(config, walked, docsWalk.files);
   const resultFile = path.join(config.root, RESULT_CACHE_FILE);
   if (useCache) {

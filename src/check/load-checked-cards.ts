@@ -1,4 +1,13 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { readCardFile } from '../cards/read-card-file.ts';
 import type { Card, Diagnostic, Place } from '../cards/types.ts';
@@ -61,7 +70,7 @@ export async function loadCheckedCards(
     const card = parseCard(read.text, { path: file.path, absPath: file.absPath });
     cards.push(card);
     parsed.push(card);
-    if (stamp) fresh.set(file.path, { stamp, card: card as CacheEntry['card'] });
+    if (stamp) fresh.set(file.path, { stamp, card: slimCard(card) });
   }
   const syntax = await checkSyntax(parsed);
   for (const [card, diags] of syntax) card.diagnostics.push(...diags);
@@ -78,16 +87,66 @@ export interface WalkedCards {
 }
 
 /**
- * Lists the card files (cards root minus excludes) and stamps each one.
+ * Lists the card files (cards root minus excludes) and stamps each one. When the cards root lies
+ * inside the docs root and the docs root was already listed, the cards are taken from that list
+ * instead of walking the tree twice.
  * @param config the resolved configuration
+ * @param docs the files under the docs root, if already listed
  * @returns files, stamps and walk findings
  */
-export function walkCards(config: MikadoConfig): WalkedCards {
-  const { files, diagnostics } = walkFiles(config.cardsDir, {
-    root: config.root,
-    exclude: config.exclude,
+export function walkCards(
+  config: MikadoConfig,
+  docs?: { files: FoundFile[]; diagnostics: Diagnostic[] },
+): WalkedCards {
+  const inside =
+    config.cardsDir === config.docsDir || config.cardsDir.startsWith(`${config.docsDir}/`);
+  let walked: { files: FoundFile[]; diagnostics: Diagnostic[] };
+  if (docs && inside && existsSync(config.cardsDir)) {
+    const prefix = `${config.cardsDir}/`;
+    const excluded = excluder(config.exclude);
+    const files: FoundFile[] = [];
+    for (const f of docs.files) {
+      if (!f.absPath.startsWith(prefix) || !MARKDOWN.test(f.absPath)) continue;
+      const relToDir = f.absPath.slice(prefix.length);
+      if (!excluded(relToDir)) files.push({ ...f, relToDir });
+    }
+    const cardsRel = rel(config.root, config.cardsDir);
+    walked = {
+      files,
+      diagnostics: docs.diagnostics.filter(
+        (d) => cardsRel === '.' || d.path === cardsRel || d.path.startsWith(`${cardsRel}/`),
+      ),
+    };
+  } else {
+    walked = walkFiles(config.cardsDir, { root: config.root, exclude: config.exclude });
+  }
+  return {
+    ...walked,
+    stamps: new Map(walked.files.map((f) => [f.path, fileStamp(f.absPath)])),
+  };
+}
+
+const MARKDOWN = /\.(md|markdown)$/i;
+
+/** The exclude test walkFiles applies: the file or any folder above it matches a glob. */
+function excluder(globs: string[]): (relPath: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const match = (createRequire(import.meta.url)('picomatch') as typeof import('picomatch'))(globs, {
+    dot: true,
   });
-  return { files, diagnostics, stamps: new Map(files.map((f) => [f.path, fileStamp(f.absPath)])) };
+  return (relPath) => {
+    if (match(relPath)) return true;
+    const parts = relPath.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (match(dir) || match(`${dir}/`)) return true;
+    }
+    return false;
+  };
+}
+
+function rel(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/') || '.';
 }
 
 /**
@@ -119,7 +178,8 @@ function readCache(file: string): Map<string, CacheEntry> {
 
 function writeCache(file: string, entries: Map<string, CacheEntry>): void {
   const slim: Record<string, CacheEntry> = {};
-  for (const [p, e] of entries) slim[p] = { stamp: e.stamp, card: slimCard(e.card as Card) };
+  // Entries are slim already: cached ones were, fresh ones were slimmed when parsed.
+  for (const [p, e] of entries) slim[p] = e;
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });

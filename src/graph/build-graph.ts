@@ -72,6 +72,8 @@ export function buildGraph(cards: Card[]): CardGraph {
     }
     byStem.set(card.stem, card);
   }
+  /** Existing prerequisites by stem, filled on first use. */
+  const prereqs = new Map<string, string[]>();
   const missing: [string, string][] = [];
   const requiredByMap = new Map<string, string[]>();
   for (const card of byStem.values()) {
@@ -134,7 +136,12 @@ export function buildGraph(cards: Card[]): CardGraph {
   };
 
   function prerequisites(stem: string): string[] {
-    return (byStem.get(stem)?.requires ?? []).filter((r) => byStem.has(r));
+    let list = prereqs.get(stem);
+    if (!list) {
+      list = (byStem.get(stem)?.requires ?? []).filter((r) => byStem.has(r));
+      prereqs.set(stem, list);
+    }
+    return list;
   }
 
   let graph: DirectedGraph | undefined;
