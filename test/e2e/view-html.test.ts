@@ -65,7 +65,7 @@ describe('mikado view --format html in Chromium', () => {
       const href = await node.getAttribute('href');
       const stem = await node.getAttribute('data-stem');
       expect(await page.locator(`section${href}`).count()).toBe(1);
-      expect(await page.locator(`section${href} h2`).innerText()).toContain(stem);
+      expect(await page.locator(`section${href} h2`).textContent()).toContain(stem);
     }
     await page.close();
   });
@@ -74,7 +74,7 @@ describe('mikado view --format html in Chromium', () => {
     const { page } = await open('chain-immich', ['migrate-immich-to-ringtail']);
     await page.locator('svg a.node[data-stem="cnpg-on-ringtail"]').click();
     expect(new URL(page.url()).hash).toBe('#card-cnpg-on-ringtail');
-    const text = await page.locator('section:target pre').innerText();
+    const text = await page.locator('section:target pre').textContent();
     expect(text).toContain('```ts run name=install-operator timeout=10m confirm');
     await page.close();
   });
@@ -82,7 +82,7 @@ describe('mikado view --format html in Chromium', () => {
   it('shows cycles first and marks missing and complete cards', async () => {
     const cyc = await open('cycle-below-goal', ['goal']);
     expect(cyc.problems).toEqual([]);
-    expect(await cyc.page.locator('header .cycles').innerText()).toContain('cycle: p → q → p');
+    expect(await cyc.page.locator('header .cycles').textContent()).toContain('cycle: p → q → p');
     expect(await cyc.page.locator('svg path.edge.cycle').count()).toBe(2);
     await cyc.page.close();
     const miss = await open('requires-unknown-stem', ['goal']);
