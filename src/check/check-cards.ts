@@ -240,7 +240,10 @@ export function checkGraph(graph: CardGraph, cards: Card[]): Diagnostic[] {
             card.status === 'active'
               ? `Unexpected \`branch\` on \`${card.stem}\`, which is a prerequisite of ${by.map((s) => `\`${s}\``).join(', ')}, expected \`branch\` on goal cards only`
               : `Unexpected \`branch\` on complete card \`${card.stem}\`, expected it removed when the chain is finalized`,
-          fix: "Remove the `branch:` line; work on a prerequisite happens on its goal's branch.",
+          fix:
+            card.status === 'active'
+              ? "Remove the `branch:` line; work on a prerequisite happens on its goal's branch."
+              : `Run \`mikado finalize ${card.stem}\`, or remove the \`branch:\` line.`,
         });
       }
     }
