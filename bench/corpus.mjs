@@ -114,25 +114,32 @@ export function writeCardTree(dir, n, seed = 1) {
     const stems = Array.from({ length: size }, (_, i) => `c${chain}-card-${i}`);
     const folder = path.join(dir, 'docs/cards', `chain-${chain}`);
     mkdirSync(folder, { recursive: true });
-    stems.forEach((stem, i) => {
-      // Card i requires up to 3 cards with a higher index: a DAG with shared prerequisites.
+    // Card i requires up to 3 cards with a higher index (a DAG with shared prerequisites), and
+    // every card but the goal is required by some card before it.
+    const requires = stems.map(() => []);
+    stems.forEach((_, i) => {
       const later = stems.slice(i + 1);
-      const requires = [];
       for (let k = 0; k < Math.min(3, later.length); k++) {
         const pick = later[Math.floor(r() * Math.min(later.length, 6))];
-        if (!requires.includes(pick)) requires.push(pick);
+        if (!requires[i].includes(pick)) requires[i].push(pick);
       }
-      const active = i === 0 || r() > 0.2;
-      const links = [...requires, ...stems.slice(Math.max(0, i - 2), i)];
-      const text = cardText(
-        r,
-        stem,
-        `Step ${i} of chain ${chain} - ${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]}`,
-        requires,
-        active,
-        links,
+    });
+    for (let i = 1; i < size; i++) {
+      if (!requires.some((q) => q.includes(stems[i]))) requires[i - 1].push(stems[i]);
+    }
+    // About one card in five is complete, only ever after all its prerequisites.
+    const active = stems.map(() => true);
+    for (let i = size - 1; i > 0; i--) {
+      const ready = requires[i].every((q) => !active[stems.indexOf(q)]);
+      if (ready && r() < 0.35) active[i] = false;
+    }
+    stems.forEach((stem, i) => {
+      const links = [...requires[i], ...stems.slice(Math.max(0, i - 2), i)];
+      const title = `Step ${i} of chain ${chain} - ${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]}`;
+      writeFileSync(
+        path.join(folder, `${stem}.md`),
+        cardText(r, stem, title, requires[i], active[i], links),
       );
-      writeFileSync(path.join(folder, `${stem}.md`), text);
     });
     made += size;
     chain++;

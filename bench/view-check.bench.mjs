@@ -53,15 +53,18 @@ const dropCache = (dir) => () =>
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} CPUs; medians\n`);
 // Interleave node -e 0 and the 125-doc view so machine load affects both alike.
 const base = [];
+const shell = [];
 const small = [];
 for (let i = 0; i < 15; i++) {
   base.push(once([process.execPath, '-e', '0'], trees.docs125));
+  shell.push(once([process.execPath, bin, '--version'], trees.docs125));
   small.push(once(mikado('view'), trees.docs125));
 }
 const med = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const nodeMs = med(base);
 const smallMs = med(small);
 row('node -e 0', nodeMs);
+row('mikado --version (the CLI shell alone)', med(shell));
 row('view, 125-doc tree (8 cards)', smallMs, `≤ ${fmt(1.5 * nodeMs)} = 1.5 × node -e 0`);
 console.log(`${''.padEnd(44)} ${(smallMs / nodeMs).toFixed(2).padStart(8)}×`);
 row('view, 1,000 cards', median(mikado('view'), trees.k1, 5));

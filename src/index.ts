@@ -1,18 +1,27 @@
 export { loadCards } from './cards/load-cards.ts';
-export { parseCard } from './cards/parse-card.ts';
+export { MAX_CARD_BYTES, parseCard } from './cards/parse-card.ts';
+export { parseCardBody, parseCardBodyWithRemark } from './cards/parse-card-body.ts';
 export { parseCardFrontmatter } from './cards/parse-card-frontmatter.ts';
+export { parseFrontmatter } from './cards/parse-frontmatter.ts';
 export { remarkMikado } from './cards/remark-mikado.ts';
 export { remarkMikadoBlocks } from './cards/remark-mikado-blocks.ts';
 export { type CardFields, remarkMikadoFrontmatter } from './cards/remark-mikado-frontmatter.ts';
 export { remarkMikadoLinks } from './cards/remark-mikado-links.ts';
 export { remarkWikiLink } from './cards/remark-wiki-link.ts';
+export { type ScannedMarkdown, scanMarkdown } from './cards/scan-markdown.ts';
+export { splitFrontmatter } from './cards/split-frontmatter.ts';
 export type { Block, Card, Diagnostic, Place, Severity, WikiLink } from './cards/types.ts';
+export { type FoundFile, walkFiles } from './cards/walk-files.ts';
 export {
   splitWikiLink,
   type WikiLinkNode,
   wikiLinkFromMarkdown,
   wikiLinkSyntax,
 } from './cards/wiki-link-syntax.ts';
+export { type CheckResult, checkCards, checkGraph, checkLinks } from './check/check-cards.ts';
+export { checkSyntax } from './check/check-syntax.ts';
+export { headingKey } from './check/heading-key.ts';
+export { loadCheckedCards } from './check/load-checked-cards.ts';
 export { loadConfig, parseDuration } from './config/load-config.ts';
 export type { MikadoConfig, Profile, ProfileVar } from './config/types.ts';
 export * from './errors.ts';
@@ -65,6 +74,17 @@ export {
   type PgStopMode,
   pgConnectionString,
 } from './pg/pg-server.ts';
+export { type CardState, cardState } from './render/card-state.ts';
+export { NO_PAINT, type Paint } from './render/paint.ts';
+export { renderChain } from './render/render-chain.ts';
+export { renderDiagnostics } from './render/render-diagnostics.ts';
+export { renderDot } from './render/render-dot.ts';
+export { renderHtml } from './render/render-html.ts';
+export { type ChainJson, chainJson, renderJson } from './render/render-json.ts';
+export { renderList } from './render/render-list.ts';
+export { renderMermaid } from './render/render-mermaid.ts';
+export { renderTree } from './render/render-tree.ts';
+export { type WalkEntry, walkChain } from './render/walk-chain.ts';
 export { foldJournal, journalPath, readJournal } from './run/journal.ts';
 export type {
   BlockAttempt,

@@ -1,37 +1,63 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Card, Diagnostic, Place } from '../cards/types.ts';
+import { type FoundFile, walkFiles } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { buildGraph, type CardGraph } from '../graph/build-graph.ts';
 import { buildDocsIndex, type DocsIndex } from './docs-index.ts';
 import { headingKey } from './heading-key.ts';
-import { loadCheckedCards } from './load-checked-cards.ts';
+import {
+  CACHE_VERSION,
+  fileStamp,
+  loadCheckedCards,
+  type WalkedCards,
+  walkCards,
+} from './load-checked-cards.ts';
 
 /** What `mikado check` found. */
 export interface CheckResult {
   /** Every finding, sorted by path, line and column. */
   diagnostics: Diagnostic[];
-  cards: Card[];
-  graph: CardGraph;
-  /** Cards taken from the parse cache. */
-  cacheHits: number;
+  /** How many cards were checked. */
+  cardCount: number;
+  /** `result` when nothing changed since the last check and its findings were reused. */
+  cache: 'result' | 'cards' | 'off';
 }
+
+/** Where the findings of the last check are kept, with the fingerprint of what they were about. */
+export const RESULT_CACHE_FILE = '.mikado/cache/check-result.json';
 
 /**
  * Lints every card: frontmatter schema and dates, unknown `requires`, cycles, duplicate stems,
  * wikilinks to missing files and headings, `branch` naming, block attributes, TypeScript syntax
  * of `ts run` blocks, and cards no chain reaches.
+ *
+ * With the cache on, the findings are reused when no card, no doc and no setting changed since
+ * the last check (a fingerprint of every file's stamp); otherwise only changed cards are parsed
+ * again (see {@link loadCheckedCards}).
  * @param config the resolved configuration
- * @param opts `cache: false` to parse every card again
- * @returns the findings with the cards and graph they are about
+ * @param opts `cache: false` to parse every card again and touch no cache
+ * @returns the findings
  */
 export async function checkCards(
   config: MikadoConfig,
   opts: { cache?: boolean } = {},
 ): Promise<CheckResult> {
-  const loaded = await loadCheckedCards(config, opts);
+  const useCache = opts.cache !== false;
+  const docsWalk = walkFiles(config.docsDir, { root: config.root, markdownOnly: false });
+  const walked = walkCards(config, docsWalk);
+  const key = resultKey(config, walked, docsWalk.files);
+  const resultFile = path.join(config.root, RESULT_CACHE_FILE);
+  if (useCache) {
+    const memo = readResult(resultFile);
+    if (memo?.key === key) {
+      return { diagnostics: memo.diagnostics, cardCount: memo.cardCount, cache: 'result' };
+    }
+  }
+  const loaded = await loadCheckedCards(config, { cache: opts.cache, walked });
   const graph = buildGraph(loaded.cards);
-  const docs = buildDocsIndex(config.docsDir, config.root, loaded.cards);
+  const docs = buildDocsIndex(config.docsDir, config.root, loaded.cards, docsWalk);
   const cardPaths = new Set(loaded.cards.map((c) => c.path));
   const linksOtherDocs = loaded.cards.some((c) =>
     c.links.some(
@@ -39,19 +65,60 @@ export async function checkCards(
     ),
   );
   if (linksOtherDocs) await prepareHeadingReader();
-  const diagnostics = [
+  const diagnostics = sortDiagnostics([
     ...loaded.diagnostics,
     ...docs.diagnostics,
     ...loaded.cards.flatMap((c) => c.diagnostics),
     ...checkGraph(graph, loaded.cards),
     ...checkLinks(graph, loaded.cards, docs.index, config.root),
-  ];
-  return {
-    diagnostics: sortDiagnostics(diagnostics),
-    cards: loaded.cards,
-    graph,
-    cacheHits: loaded.cacheHits,
-  };
+  ]);
+  if (useCache) writeResult(resultFile, { key, cardCount: loaded.cards.length, diagnostics });
+  return { diagnostics, cardCount: loaded.cards.length, cache: useCache ? 'cards' : 'off' };
+}
+
+interface ResultMemo {
+  key: string;
+  cardCount: number;
+  diagnostics: Diagnostic[];
+}
+
+/** A fingerprint of everything a check depends on: settings, card stamps, docs listing. */
+function resultKey(config: MikadoConfig, walked: WalkedCards, docs: FoundFile[]): string {
+  const hash = createHash('sha1');
+  // The bundle's chunk names carry a content hash: a new mikado build never reuses old findings.
+  hash.update(
+    `${CACHE_VERSION}\0${import.meta.url}\0${config.root}\0${config.cardsDir}\0${config.docsDir}\0`,
+  );
+  hash.update(JSON.stringify(config.exclude));
+  for (const f of walked.files) hash.update(`\0${f.path}\0${walked.stamps.get(f.path)}`);
+  for (const d of walked.diagnostics) hash.update(`\0!${d.path}:${d.rule}`);
+  hash.update('\0docs');
+  for (const f of docs) {
+    const stamp =
+      walked.stamps.has(f.path) || !/\.(md|markdown)$/i.test(f.path) ? '' : fileStamp(f.absPath);
+    hash.update(`\0${f.path}\0${stamp}`);
+  }
+  return hash.digest('hex');
+}
+
+function readResult(file: string): ResultMemo | undefined {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as ResultMemo & { version?: string };
+    return data.version === CACHE_VERSION ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeResult(file: string, memo: ResultMemo): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, ...memo }));
+    renameSync(tmp, file);
+  } catch {
+    rmSync(tmp, { force: true });
+  }
 }
 
 /**
@@ -118,13 +185,18 @@ export function checkGraph(graph: CardGraph, cards: Card[]): Diagnostic[] {
       fix: 'Remove one `requires` entry on the cycle; a card cannot depend on itself.',
     });
   }
+  const roots = new Set(graph.roots);
+  const byStem = new Map<string, Card[]>();
+  if (graph.duplicates.length) {
+    for (const c of cards) byStem.set(c.stem, [...(byStem.get(c.stem) ?? []), c]);
+  }
   const mikadoish = (c: Card): boolean =>
     c.status === 'active' ||
     c.requires.length > 0 ||
     c.branch !== undefined ||
     graph.requiredBy(c.stem).length > 0;
   for (const dup of graph.duplicates) {
-    const group = cards.filter((c) => c.stem === dup.stem);
+    const group = byStem.get(dup.stem) ?? [];
     const severity = group.some(mikadoish) ? 'error' : 'warning';
     for (const p of dup.paths.slice(1)) {
       out.push({
@@ -141,7 +213,7 @@ export function checkGraph(graph: CardGraph, cards: Card[]): Diagnostic[] {
   const reached = new Set<string>();
   for (const root of graph.roots) for (const m of graph.chain(root).members) reached.add(m);
   for (const card of graph.cards.values()) {
-    const isGoal = graph.roots.includes(card.stem);
+    const isGoal = roots.has(card.stem);
     if (card.branch !== undefined) {
       const place = card.places?.['branch.value'] ??
         card.places?.['branch'] ?? { line: 1, column: 1 };
@@ -168,7 +240,10 @@ export function checkGraph(graph: CardGraph, cards: Card[]): Diagnostic[] {
             card.status === 'active'
               ? `Unexpected \`branch\` on \`${card.stem}\`, which is a prerequisite of ${by.map((s) => `\`${s}\``).join(', ')}, expected \`branch\` on goal cards only`
               : `Unexpected \`branch\` on complete card \`${card.stem}\`, expected it removed when the chain is finalized`,
-          fix: "Remove the `branch:` line; work on a prerequisite happens on its goal's branch.",
+          fix:
+            card.status === 'active'
+              ? "Remove the `branch:` line; work on a prerequisite happens on its goal's branch."
+              : `Run \`mikado finalize ${card.stem}\`, or remove the \`branch:\` line.`,
         });
       }
     }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Block, Card, Diagnostic } from '../cards/types.ts';
 
 interface Job {
@@ -34,7 +35,8 @@ export async function checkSyntax(cards: Card[]): Promise<Map<Card, Diagnostic[]
     }
   }
   if (grouped.length + alone.length === 0) return out;
-  const { transform } = await import('esbuild');
+  // require, not import: importing CommonJS from ESM makes Node lex esbuild's whole main file.
+  const { transform } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   const single = (job: Job): Promise<void> => checkOne(transform, job, out);
   const group = async (jobs: Job[]): Promise<void> => {
     if (jobs.length === 0) return;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Card, Diagnostic } from '../cards/types.ts';
-import { walkFiles } from '../cards/walk-files.ts';
+import { type FoundFile, walkFiles } from '../cards/walk-files.ts';
 
 /** The files wikilinks can point at: Markdown docs by stem and path, other files by name. */
 export interface DocsIndex {
@@ -20,14 +20,18 @@ const MARKDOWN = /\.(md|markdown)$/i;
  * @param docsDir absolute docs root
  * @param root repository root
  * @param cards the cards (they resolve even outside the docs root)
+ * @param walked the files under the docs root, when already listed
  * @returns the index and any findings of the walk
  */
 export function buildDocsIndex(
   docsDir: string,
   root: string,
   cards: Card[],
+  walked: { files: FoundFile[]; diagnostics: Diagnostic[] } = walkFiles(docsDir, {
+    root,
+    markdownOnly: false,
+  }),
 ): { index: DocsIndex; diagnostics: Diagnostic[] } {
-  const walked = walkFiles(docsDir, { root, markdownOnly: false });
   const byStem = new Map<string, string>();
   const byRel = new Map<string, string>();
   const byName = new Map<string, string>();

@@ -1,8 +1,17 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { readCardFile } from '../cards/read-card-file.ts';
-import type { Card, Diagnostic } from '../cards/types.ts';
-import { walkFiles } from '../cards/walk-files.ts';
+import type { Card, Diagnostic, Place } from '../cards/types.ts';
+import { type FoundFile, walkFiles } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { checkSyntax } from './check-syntax.ts';
 
@@ -29,14 +38,13 @@ export const CACHE_FILE = '.mikado/cache/cards.json';
  */
 export async function loadCheckedCards(
   config: MikadoConfig,
-  opts: { cache?: boolean } = {},
+  opts: { cache?: boolean; walked?: WalkedCards } = {},
 ): Promise<{ cards: Card[]; diagnostics: Diagnostic[]; cacheHits: number }> {
   const useCache = opts.cache !== false;
   const cacheFile = path.join(config.root, CACHE_FILE);
-  const { files, diagnostics } = walkFiles(config.cardsDir, {
-    root: config.root,
-    exclude: config.exclude,
-  });
+  const walked = opts.walked ?? walkCards(config);
+  const { files, stamps } = walked;
+  const diagnostics = [...walked.diagnostics];
   const old = useCache ? readCache(cacheFile) : new Map<string, CacheEntry>();
   const fresh = new Map<string, CacheEntry>();
   const cards: Card[] = [];
@@ -44,13 +52,7 @@ export async function loadCheckedCards(
   let hits = 0;
   let parseCard: typeof import('../cards/parse-card.ts').parseCard | undefined;
   for (const file of files) {
-    let stamp = '';
-    try {
-      const st = statSync(file.absPath);
-      stamp = `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino}`;
-    } catch {
-      // readCardFile reports it
-    }
+    const stamp = stamps.get(file.path) ?? '';
     const hit = old.get(file.path);
     if (hit && stamp && hit.stamp === stamp) {
       const card = { ...hit.card, absPath: file.absPath } as Card;
@@ -68,12 +70,97 @@ export async function loadCheckedCards(
     const card = parseCard(read.text, { path: file.path, absPath: file.absPath });
     cards.push(card);
     parsed.push(card);
-    if (stamp) fresh.set(file.path, { stamp, card: card as CacheEntry['card'] });
+    if (stamp) fresh.set(file.path, { stamp, card: slimCard(card) });
   }
   const syntax = await checkSyntax(parsed);
   for (const [card, diags] of syntax) card.diagnostics.push(...diags);
   if (useCache && (parsed.length > 0 || fresh.size !== old.size)) writeCache(cacheFile, fresh);
   return { cards, diagnostics, cacheHits: hits };
+}
+
+/** The card files under the cards root with their stamps, and the findings of the walk. */
+export interface WalkedCards {
+  files: FoundFile[];
+  /** `mtimeMs:ctimeMs:size:ino` by path ('' when the file cannot be stat'ed). */
+  stamps: Map<string, string>;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Lists the card files (cards root minus excludes) and stamps each one. When the cards root lies
+ * inside the docs root and the docs root was already listed, the cards are taken from that list
+ * instead of walking the tree twice.
+ * @param config the resolved configuration
+ * @param docs the files under the docs root, if already listed
+ * @returns files, stamps and walk findings
+ */
+export function walkCards(
+  config: MikadoConfig,
+  docs?: { files: FoundFile[]; diagnostics: Diagnostic[] },
+): WalkedCards {
+  const inside =
+    config.cardsDir === config.docsDir || config.cardsDir.startsWith(`${config.docsDir}/`);
+  let walked: { files: FoundFile[]; diagnostics: Diagnostic[] };
+  if (docs && inside && existsSync(config.cardsDir)) {
+    const prefix = `${config.cardsDir}/`;
+    const excluded = excluder(config.exclude);
+    const files: FoundFile[] = [];
+    for (const f of docs.files) {
+      if (!f.absPath.startsWith(prefix) || !MARKDOWN.test(f.absPath)) continue;
+      const relToDir = f.absPath.slice(prefix.length);
+      if (!excluded(relToDir)) files.push({ ...f, relToDir });
+    }
+    const cardsRel = rel(config.root, config.cardsDir);
+    walked = {
+      files,
+      diagnostics: docs.diagnostics.filter(
+        (d) => cardsRel === '.' || d.path === cardsRel || d.path.startsWith(`${cardsRel}/`),
+      ),
+    };
+  } else {
+    walked = walkFiles(config.cardsDir, { root: config.root, exclude: config.exclude });
+  }
+  return {
+    ...walked,
+    stamps: new Map(walked.files.map((f) => [f.path, fileStamp(f.absPath)])),
+  };
+}
+
+const MARKDOWN = /\.(md|markdown)$/i;
+
+/** The exclude test walkFiles applies: the file or any folder above it matches a glob. */
+function excluder(globs: string[]): (relPath: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const match = (createRequire(import.meta.url)('picomatch') as typeof import('picomatch'))(globs, {
+    dot: true,
+  });
+  return (relPath) => {
+    if (match(relPath)) return true;
+    const parts = relPath.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (match(dir) || match(`${dir}/`)) return true;
+    }
+    return false;
+  };
+}
+
+function rel(root: string, abs: string): string {
+  return path.relative(root, abs).split(path.sep).join('/') || '.';
+}
+
+/**
+ * A cheap fingerprint of a file's state: modification and change times, size, inode.
+ * @param absPath the file
+ * @returns the stamp, or '' when the file cannot be stat'ed
+ */
+export function fileStamp(absPath: string): string {
+  try {
+    const st = statSync(absPath);
+    return `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino}`;
+  } catch {
+    return '';
+  }
 }
 
 function readCache(file: string): Map<string, CacheEntry> {
@@ -82,7 +169,7 @@ function readCache(file: string): Map<string, CacheEntry> {
       version?: string;
       entries?: Record<string, CacheEntry>;
     };
-    if (data.version !== CACHE_VERSION || !data.entries) return new Map();
+    if (data.version !== `${CACHE_VERSION}:${import.meta.url}` || !data.entries) return new Map();
     return new Map(Object.entries(data.entries));
   } catch {
     return new Map();
@@ -91,19 +178,34 @@ function readCache(file: string): Map<string, CacheEntry> {
 
 function writeCache(file: string, entries: Map<string, CacheEntry>): void {
   const slim: Record<string, CacheEntry> = {};
-  for (const [p, e] of entries) {
-    const { absPath: _a, body: _b, ...rest } = e.card as Card;
-    slim[p] = {
-      stamp: e.stamp,
-      card: { ...rest, body: '', blocks: rest.blocks.map((b) => ({ ...b, code: '' })) },
-    };
-  }
+  // Entries are slim already: cached ones were, fresh ones were slimmed when parsed.
+  for (const [p, e] of entries) slim[p] = e;
+  const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, entries: slim }));
+    writeFileSync(
+      tmp,
+      JSON.stringify({ version: `${CACHE_VERSION}:${import.meta.url}`, entries: slim }),
+    );
     renameSync(tmp, file);
   } catch {
     // A read-only checkout just runs without a cache.
+    rmSync(tmp, { force: true });
   }
+}
+
+/** What check and the JSON view need of a card: no body, no block code, few places. */
+function slimCard(card: Card): CacheEntry['card'] {
+  const places: Record<string, Place> = {};
+  for (const [k, v] of Object.entries(card.places ?? {})) {
+    if (k.startsWith('requires') || k.startsWith('branch')) places[k] = v;
+  }
+  const { absPath: _a, body: _b, frontmatter, ...rest } = card;
+  return {
+    ...rest,
+    frontmatter: frontmatter === null ? null : {},
+    body: '',
+    places,
+    blocks: rest.blocks.map((b) => ({ ...b, code: '' })),
+  };
 }

@@ -16,8 +16,9 @@ export function renderDiagnostics(
   let out = '';
   for (const d of diagnostics) {
     const sev = d.severity === 'error' ? paint.red('error') : paint.yellow('warning');
-    out += `${d.path}:${d.line}:${d.column}  ${sev}  ${paint.dim(d.rule)}  ${d.message}\n`;
-    if (d.fix) out += paint.dim(`    fix: ${d.fix}\n`);
+    const message = d.message.replace(/\r?\n/g, ' ');
+    out += `${d.path}:${d.line}:${d.column}  ${sev}  ${paint.dim(d.rule)}  ${message}\n`;
+    if (d.fix) out += paint.dim(`    fix: ${d.fix.replace(/\r?\n/g, ' ')}\n`);
   }
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;

@@ -4,7 +4,7 @@ import { MARKS } from './render-chain.ts';
 import { truncate } from './render-list.ts';
 import { type ViewScope, viewScope } from './view-scope.ts';
 
-const NODE_W = 240;
+const NODE_W = 260;
 const NODE_H = 54;
 const GAP_X = 28;
 const GAP_Y = 72;

@@ -41,17 +41,21 @@ export function cleanup(): void {
 /**
  * Runs the real `mikado` binary.
  * @param args arguments
- * @param opts working directory and extra environment
+ * @param opts working directory and extra environment (`NO_COLOR=1` and no `FORCE_COLOR` unless given;
+ *   `undefined` removes a variable)
  * @returns `[exit code, stdout, stderr]`, stderr with the temp root replaced by `<root>`
  */
 export function mikado(
   args: string[],
-  opts: { cwd: string; env?: Record<string, string> },
+  opts: { cwd: string; env?: Record<string, string | undefined> },
 ): [number | null, string, string] {
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
+  if (!opts.env || !('FORCE_COLOR' in opts.env)) delete env['FORCE_COLOR'];
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...opts.env },
+    env: env as NodeJS.ProcessEnv,
     maxBuffer: 64 * 1024 * 1024,
   });
   const norm = (s: string): string => s.split(opts.cwd).join('<root>');

@@ -40,7 +40,7 @@ export function defineCheck(program: Command, ctx: CliContext): void {
           `${JSON.stringify(
             {
               version: 1,
-              cards: result.cards.length,
+              cards: result.cardCount,
               errors,
               warnings,
               diagnostics: result.diagnostics.map((d) => ({ ...d, fix: d.fix ?? null })),
@@ -54,7 +54,7 @@ export function defineCheck(program: Command, ctx: CliContext): void {
         ctx.stdout.write(
           renderDiagnostics(result.diagnostics, {
             paint: colors(useColor(cmd, ctx)),
-            cards: result.cards.length,
+            cards: result.cardCount,
           }),
         );
       }
