@@ -56,7 +56,10 @@ describe('PgServer', () => {
     await s.init();
     const { port } = await s.start();
     const again = new PgServer(s.dir);
-    expect(again.status()).toMatchObject({ running: true, ours: true, port });
+    expect(again.status()).toMatchObject({ running: true, ours: true, port, pmStatus: 'ready' });
+    const socketDir = again.status().socketDir!;
+    expect([s.dataDir, '']).toContain(socketDir);
+    if (socketDir) expect(existsSync(path.join(socketDir, `.s.PGSQL.${port}`))).toBe(true);
     expect(again.connectionString('postgres')).toBe(
       `postgresql://postgres@127.0.0.1:${port}/postgres`,
     );
@@ -93,6 +96,15 @@ describe('PgServer', () => {
     const st = await s.start();
     expect(st.running).toBe(true);
     expect(st.pid).not.toBe(pid);
+  });
+
+  it('serves over TCP only when the data directory is too deep for a Unix socket', async () => {
+    const s = newServer(path.join('deep'.repeat(12), 'x'.repeat(40), 'server'));
+    await s.init();
+    const st = await s.start();
+    expect(st.socketDir).toBe('');
+    const [row] = await s.query<{ ok: number }>('select 1 as ok');
+    expect(row?.ok).toBe(1);
   });
 
   it('refuses to initialise over an existing cluster', async () => {

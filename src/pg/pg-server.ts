@@ -77,6 +77,8 @@ export interface PgServerStatus {
   pid?: number;
   /** TCP port, from `postmaster.pid`. */
   port?: number;
+  /** Unix socket directory from `postmaster.pid` (`''` when the server has no socket). */
+  socketDir?: string;
   /** Postmaster state from `postmaster.pid` (`starting`, `ready`, `standby`, `stopping`). */
   pmStatus?: string;
   /** `postmaster.pid` exists but its process is gone (a crash). */
@@ -544,6 +546,7 @@ export class PgServer {
     if (pidFile && running) {
       st.pid = pidFile.pid;
       st.port = pidFile.port;
+      st.socketDir = pidFile.socketDir;
       st.pmStatus = pidFile.pmStatus;
       st.connectionString = pgConnectionString(pidFile.port);
     }
