@@ -223,6 +223,23 @@ describe('CNPG emulation through the kubectl stand-in (real PostgreSQL)', () => 
       20_000,
     );
 
+    const piped = await k(
+      'k3s-ringtail',
+      ['-n', 'databases', 'exec', '-i', 'immich-pg-1', '--', 'psql', '-d', 'immich', '-tA'],
+      'select count(*) > 0 from users;\n',
+    );
+    expect(piped.stdout).toBe('t\n');
+    const du = await k('k3s-ringtail', [
+      '-n',
+      'databases',
+      'exec',
+      'immich-pg-1',
+      '--',
+      'sh',
+      '-c',
+      'test -f "$PGDATA/PG_VERSION" && du -sk /var/lib/postgresql/data/pgdata/',
+    ]);
+    expect(du.stdout).toMatch(/^\d+\s+\/var\/lib\/postgresql\/data\/pgdata\/\n$/);
     const log = loadWorld(sb.dir).meta.loadWriter.logFile;
     expect(readLoadWriterLog(log).length).toBeGreaterThan(5);
     const check = await checkLoadWriterLog(log, conn('k3s-ringtail')!);

@@ -484,6 +484,21 @@ spec:
     expect(toc).toMatch(/TABLE public assets/);
   });
 
+  it('deletes an Application with its resources (cascade); the retained library volume keeps its data', async () => {
+    const del = await sb.run('argocd', ['app', 'delete', 'immich', '--yes']);
+    expect(del.stdout).toBe("application 'immich' deleted\n");
+    expect((await minikube('-n', 'immich', 'get', 'deploy')).stderr).toBe(
+      'No resources found in immich namespace.\n',
+    );
+    expect(
+      (await minikube('get', 'pv', 'immich-library', '-o', 'jsonpath={.status.phase}')).stdout,
+    ).toBe('Released');
+    expect(existsSync(path.join(sb.dir, 'library', 'library', 'admin'))).toBe(true);
+    expect((await sb.run('argocd', ['app', 'get', 'immich'])).stderr).toMatch(
+      /applications\.argoproj\.io "immich" not found/,
+    );
+  });
+
   it('records every call with argv, stdin manifests, context and exit code', async () => {
     const input =
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: recorded, namespace: default}\ndata: {a: b}\n';
