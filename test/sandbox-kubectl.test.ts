@@ -477,6 +477,9 @@ spec:
     const backup = await sb.run('borgmatic', ['create', '--stats']);
     expect(backup.code).toBe(0);
     expect(backup.stdout).toMatch(/immich: \d+ B from immich-pg\.tail8d86e\.ts\.net/);
+    expect(sandboxStatus(sb.dir).routes).toEqual([
+      { domain: 'photos.ops.eblu.me', upstream: 'https://photos.tail8d86e.ts.net' },
+    ]);
     const list = await sb.run('borgmatic', ['list']);
     expect(list.stdout).toMatch(/^indri-/);
     const archive = readdirArchive(sb.dir);
