@@ -102,6 +102,13 @@ export {
 } from './run/run-cards.ts';
 export { blockHash, blockSyntaxError, transpileBlock } from './run/transpile-block.ts';
 export {
+  readSandboxCalls,
+  readSandboxEvents,
+  type SandboxCall,
+  type SandboxEvent,
+} from './sandbox/calls.ts';
+export { clusterConnectionString } from './sandbox/cnpg-controller.ts';
+export {
   assetsForBytes,
   DATASET_TABLES,
   type DatasetOptions,
@@ -123,6 +130,18 @@ export {
   startLoadWriter,
   stopLoadWriter,
 } from './sandbox/load-writer.ts';
+export { resolveSandboxDir, type SandboxPaths, sandboxPaths } from './sandbox/paths.ts';
+export {
+  formatSandboxStatus,
+  type SandboxDownResult,
+  type SandboxStatus,
+  type SandboxUpOptions,
+  type SandboxUpResult,
+  sandboxDown,
+  sandboxStatus,
+  sandboxUp,
+} from './sandbox/sandbox.ts';
+export { loadWorld, type SandboxMeta, type World } from './sandbox/store.ts';
 export { formatVerification } from './verify/format-verification.ts';
 export {
   compareSchemaDumps,

@@ -1,0 +1,5 @@
+// The argocd stand-in (dist/sandbox-argocd.js), exec'd by the `<sandbox>/bin/argocd` shim.
+import { argocd } from './argocd.ts';
+import { runStandIn } from './run-stand-in.ts';
+
+await runStandIn('argocd', argocd);
