@@ -23,7 +23,17 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
-  external: ['esbuild', 'tsx', 'zx', 'pg', 'pg-native', 'playwright-core', 'fsevents'],
+  external: [
+    'esbuild',
+    'tsx',
+    'zx',
+    'pg',
+    'pg-native',
+    'playwright-core',
+    'fsevents',
+    // uses __filename, which an ESM bundle does not have
+    'write-file-atomic',
+  ],
   banner: {
     js: "import { createRequire as __mikadoCreateRequire } from 'node:module'; const require = __mikadoCreateRequire(import.meta.url);",
   },

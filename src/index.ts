@@ -52,20 +52,29 @@ export {
 } from './blocks/verdict.ts';
 export { type WaitForOptions, waitFor } from './blocks/wait-for.ts';
 export { loadCards } from './cards/load-cards.ts';
-export { parseCard } from './cards/parse-card.ts';
+export { MAX_CARD_BYTES, parseCard } from './cards/parse-card.ts';
+export { parseCardBody, parseCardBodyWithRemark } from './cards/parse-card-body.ts';
 export { parseCardFrontmatter } from './cards/parse-card-frontmatter.ts';
+export { parseFrontmatter } from './cards/parse-frontmatter.ts';
 export { remarkMikado } from './cards/remark-mikado.ts';
 export { remarkMikadoBlocks } from './cards/remark-mikado-blocks.ts';
 export { type CardFields, remarkMikadoFrontmatter } from './cards/remark-mikado-frontmatter.ts';
 export { remarkMikadoLinks } from './cards/remark-mikado-links.ts';
 export { remarkWikiLink } from './cards/remark-wiki-link.ts';
+export { type ScannedMarkdown, scanMarkdown } from './cards/scan-markdown.ts';
+export { splitFrontmatter } from './cards/split-frontmatter.ts';
 export type { Block, Card, Diagnostic, Place, Severity, WikiLink } from './cards/types.ts';
+export { type FoundFile, walkFiles } from './cards/walk-files.ts';
 export {
   splitWikiLink,
   type WikiLinkNode,
   wikiLinkFromMarkdown,
   wikiLinkSyntax,
 } from './cards/wiki-link-syntax.ts';
+export { type CheckResult, checkCards, checkGraph, checkLinks } from './check/check-cards.ts';
+export { checkSyntax } from './check/check-syntax.ts';
+export { headingKey } from './check/heading-key.ts';
+export { loadCheckedCards } from './check/load-checked-cards.ts';
 export { loadConfig, parseDuration } from './config/load-config.ts';
 export type { MikadoConfig, Profile, ProfileVar } from './config/types.ts';
 export * from './errors.ts';
@@ -75,6 +84,37 @@ export {
   type ChainSummary,
   type DuplicateStem,
 } from './graph/build-graph.ts';
+export {
+  type AnalyseOptions,
+  analyseBranch,
+  type BranchAnalysis,
+  resolveBranch,
+} from './hook/check-branch.ts';
+export { type CleanOptions, cleanMessage } from './hook/clean-message.ts';
+export { type CommitMsgOptions, type CommitMsgResult, commitMsg } from './hook/commit-msg.ts';
+export { detectAmend, gitCommitAmends } from './hook/detect-amend.ts';
+export { findPullRequest, type PullRequest } from './hook/forge.ts';
+export { hookScript, installHooks, uninstallHooks } from './hook/install.ts';
+export {
+  type CardSource,
+  type JudgedCommit,
+  type JudgeInput,
+  judgeBranch,
+  type Position,
+  type ResetPoint,
+  type RuleId,
+  type Verdict,
+  type Violation,
+} from './hook/judge-branch.ts';
+export { type PreCommitResult, preCommit } from './hook/pre-commit.ts';
+export { renderResume, renderResumeJson } from './hook/render-resume.ts';
+export { applyReset, planReset, type ResetPlan } from './hook/reset-branch.ts';
+export { type ResumeReport, resume } from './hook/resume.ts';
+export { parseSubject, type Subject, VERBS, type Verb } from './hook/subject.ts';
+export { closeCard } from './lifecycle/close-card.ts';
+export { editFrontmatter, type FrontmatterChange } from './lifecycle/edit-frontmatter.ts';
+export { finalizeChain } from './lifecycle/finalize-chain.ts';
+export { type NewCardOptions, newCard } from './lifecycle/new-card.ts';
 export {
   findFreePort,
   findPgBinDir,
@@ -87,6 +127,17 @@ export {
   type PgStopMode,
   pgConnectionString,
 } from './pg/pg-server.ts';
+export { type CardState, cardState } from './render/card-state.ts';
+export { NO_PAINT, type Paint } from './render/paint.ts';
+export { renderChain } from './render/render-chain.ts';
+export { renderDiagnostics } from './render/render-diagnostics.ts';
+export { renderDot } from './render/render-dot.ts';
+export { renderHtml } from './render/render-html.ts';
+export { type ChainJson, chainJson, renderJson } from './render/render-json.ts';
+export { renderList } from './render/render-list.ts';
+export { renderMermaid } from './render/render-mermaid.ts';
+export { renderTree } from './render/render-tree.ts';
+export { type WalkEntry, walkChain } from './render/walk-chain.ts';
 export { foldJournal, journalPath, readJournal } from './run/journal.ts';
 export type {
   BlockAttempt,

@@ -302,3 +302,43 @@ describe('loadCards', () => {
     expect(diagnostics.map((d) => d.rule)).toEqual(['unreadable']);
   });
 });
+
+describe('the remark plugins in another unified pipeline', () => {
+  it('read frontmatter, wikilinks, headings and run blocks as vfile data and messages', async () => {
+    const { unified } = await import('unified');
+    const { default: remarkParse } = await import('remark-parse');
+    const { remarkMikado } = await import('../src/cards/remark-mikado.ts');
+    const { VFile } = await import('vfile');
+    const file = new VFile({
+      path: 'docs/cards/x.md',
+      value: GOOD.replace('status: active', 'status: done'),
+    });
+    const processor = unified().use(remarkParse).use(remarkMikado);
+    const tree = processor.parse(file);
+    await processor.run(tree, file);
+    expect(file.data.mikado).toMatchObject({
+      title: 'Move the database',
+      requires: ['cnpg-on-ringtail', 'sifaka-nfs'],
+    });
+    expect(file.data.wikiLinks?.map((l) => l.target)).toEqual(['cnpg-on-ringtail', 'diagram']);
+    expect(file.data.headings).toEqual(['Move the database']);
+    expect(file.data.runBlocks?.map((b) => b.name)).toEqual(['install', 'x#2']);
+    expect(file.messages.map((m) => [m.line, m.column, m.ruleId, m.source, m.fatal])).toEqual([
+      [5, 9, 'frontmatter-schema', 'mikado', true],
+    ]);
+    const links: unknown[] = [];
+    const { visit } = await import('unist-util-visit');
+    visit(tree, 'wikiLink', (node) => {
+      links.push([
+        node.target,
+        node.position?.start.line,
+        node.position?.start.column,
+        node.position?.end.column,
+      ]);
+    });
+    expect(links).toEqual([
+      ['cnpg-on-ringtail', 12, 5, 59],
+      ['diagram', 12, 64, 76],
+    ]);
+  });
+});

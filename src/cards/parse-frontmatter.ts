@@ -115,7 +115,12 @@ function fastParse(yaml: string, firstLine: number): ParsedFrontmatter | null {
 
 function slowParse(yaml: string, opts: { path: string; line: number }): ParsedFrontmatter {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(yaml, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(yaml, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    logLevel: 'error',
+  });
   const at = (offset: number): Place => {
     const p = lineCounter.linePos(offset);
     return { line: opts.line + p.line - 1, column: p.col };
@@ -140,7 +145,7 @@ function slowParse(yaml: string, opts: { path: string; line: number }): ParsedFr
   const contents = doc.contents as Node | null;
   if (contents === null) return { data: {}, places: {}, diagnostics };
   if (!isMap(contents)) {
-    const kind = isSeq(contents) ? 'a list' : isScalar(contents) ? 'a string' : 'a value';
+    const kind = isSeq(contents) ? 'list' : isScalar(contents) ? 'string' : 'value';
     diagnostics.push({
       path: opts.path,
       ...at(contents.range?.[0] ?? 0),

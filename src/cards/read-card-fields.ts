@@ -44,7 +44,17 @@ export function readCardFields(
     fix?: string,
     severity: Diagnostic['severity'] = 'error',
   ): void => {
-    diagnostics.push({ path, line: at.line, column: at.column, severity, rule, message, fix });
+    // Values are user text: keep every message on one line.
+    const oneLine = (t: string): string => t.replace(/\r?\n/g, '\\n');
+    diagnostics.push({
+      path,
+      line: at.line,
+      column: at.column,
+      severity,
+      rule,
+      message: oneLine(message),
+      fix: fix === undefined ? undefined : oneLine(fix),
+    });
   };
   const out: Fields = { tags: [], status: null, requires: [] };
 
@@ -240,7 +250,7 @@ export function readCardFields(
       valuePlace(key),
       'frontmatter-date',
       `Unexpected ${describe(value)} for \`${key}\`, expected a date \`YYYY-MM-DD\``,
-      `Write \`${key}: ${new Date().toISOString().slice(0, 10)}\`.`,
+      `Write the date as \`YYYY-MM-DD\`, for example \`${key}: 2026-01-31\`.`,
     );
     return undefined;
   }
@@ -261,7 +271,7 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value instanceof Date) return `date \`${value.toISOString()}\``;
   if (typeof value === 'object') return 'a mapping';
-  const text = String(value);
+  const text = String(value).replace(/\r?\n/g, '\\n');
   const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
   return `${typeof value} \`${shown.replace(/`/g, "'")}\``;
 }

@@ -1,7 +1,7 @@
 import type { Code, Root } from 'mdast';
 import { visit } from 'unist-util-visit';
 import type { VFile } from 'vfile';
-import { isRunBlock, parseBlockMeta } from './parse-block-meta.ts';
+import { collectBlocks } from './block-findings.ts';
 import { report } from './report.ts';
 import type { Block } from './types.ts';
 
@@ -13,17 +13,6 @@ declare module 'vfile' {
 }
 
 const OPEN_FENCE = /^[ \t>]*(`{3,}|~{3,})/;
-const NEAR_MISS = new Set([
-  'typescript',
-  'js',
-  'javascript',
-  'mjs',
-  'tsx',
-  'sh',
-  'bash',
-  'shell',
-  'zx',
-]);
 
 /**
  * A remark plugin that collects fenced ```` ```ts run ```` blocks into `file.data.runBlocks`
@@ -33,10 +22,8 @@ const NEAR_MISS = new Set([
  */
 export function remarkMikadoBlocks(): (tree: Root, file: VFile) => undefined {
   return (tree, file) => {
-    const blocks: Block[] = [];
     const text = String(file.value);
-    const stem = file.stem ?? 'card';
-    const names = new Map<string, number>();
+    const collected = collectBlocks(file.stem ?? 'card');
     visit(tree, 'code', (node: Code) => {
       const start = node.position?.start;
       const end = node.position?.end;
@@ -44,74 +31,31 @@ export function remarkMikadoBlocks(): (tree: Root, file: VFile) => undefined {
       const source = text.slice(start.offset, end.offset);
       const open = OPEN_FENCE.exec(source);
       if (!open) return; // indented code
-      const run = isRunBlock(node.lang, node.meta);
-      if (!isClosed(source, open[1]!)) {
-        report(file, {
-          message: `Unexpected end of ${end.offset >= text.length ? 'file' : 'container'} inside a code block, expected a closing \`${open[1]}\``,
-          place: { line: start.line, column: start.column },
-          rule: 'unclosed-fence',
-          fix: `Close the block opened on line ${start.line} with a \`${open[1]}\` line.`,
-        });
-      }
-      if (!run) {
-        if (node.lang && NEAR_MISS.has(node.lang) && /^run(?:\s|$)/.test(node.meta ?? '')) {
-          report(file, {
-            message: `Unexpected \`${node.lang} run\` block, expected \`ts run\` (only \`ts run\` blocks run)`,
-            place: { line: start.line, column: start.column },
-            rule: 'block-language',
-            severity: 'warning',
-            fix: 'Write ```ts run to make the block executable, or drop `run` to mark it as illustration.',
-          });
-        }
-        return;
-      }
-      const meta = parseBlockMeta(node.meta ?? '');
-      const firstLine = source.slice(
-        0,
-        source.indexOf('\n') < 0 ? source.length : source.indexOf('\n'),
-      );
-      const metaColumn = start.column + firstLine.lastIndexOf(node.meta ?? '');
-      for (const p of meta.problems) {
-        report(file, {
-          message: p.message,
-          place: { line: start.line, column: metaColumn + p.offset },
-          rule: 'block-attributes',
-          fix: p.fix,
-        });
-      }
-      const index = blocks.length;
-      const name = meta.name ?? `${stem}#${index + 1}`;
-      const seen = names.get(name);
-      if (seen !== undefined) {
-        report(file, {
-          message: `Unexpected second block named \`${name}\`, expected unique block names (first on line ${seen})`,
-          place: { line: start.line, column: metaColumn },
-          rule: 'block-attributes',
-          fix: 'Give each block its own `name=`.',
-        });
-      } else {
-        names.set(name, start.line);
-      }
-      blocks.push({
-        name,
-        index,
+      const nl = source.indexOf('\n');
+      const firstLine = nl < 0 ? source : source.slice(0, nl);
+      collected.add({
+        lang: node.lang ?? null,
+        meta: node.meta ?? null,
         line: start.line,
-        codeLine: start.line + 1,
-        code: node.value,
-        verify: meta.verify,
-        confirm: meta.confirm,
-        ...(meta.timeoutMs !== undefined ? { timeoutMs: meta.timeoutMs } : {}),
-        attrs: meta.attrs,
+        column: start.column,
+        metaColumn: start.column + firstLine.lastIndexOf(node.meta ?? ''),
+        fence: open[1]!,
+        closed: isClosed(source, open[1]!, node.value),
+        atEnd: end.offset >= text.replace(/\s+$/, '').length,
+        value: node.value,
       });
     });
-    file.data.runBlocks = blocks;
+    for (const f of collected.findings) report(file, f);
+    file.data.runBlocks = collected.blocks;
     return undefined;
   };
 }
 
-function isClosed(source: string, fence: string): boolean {
+/** Closed when the node's last source line is a fence that is not part of the code. */
+function isClosed(source: string, fence: string, value: string): boolean {
   const lines = source.split('\n');
-  if (lines.length < 2) return false;
+  const valueLines = value === '' ? 0 : value.split('\n').length;
+  if (lines.length < 2 || lines.length - 1 - valueLines < 1) return false;
   let last = lines[lines.length - 1]!;
   if (last.endsWith('\r')) last = last.slice(0, -1);
   const m = /^[ \t>]*(`{3,}|~{3,})[ \t]*$/.exec(last);

@@ -1,6 +1,6 @@
 import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import type { Diagnostic } from './types.ts';
 
 /** A file found under a directory. */
@@ -23,6 +23,7 @@ export interface WalkOptions {
 }
 
 const MARKDOWN = /\.(md|markdown)$/i;
+const requireCjs = createRequire(import.meta.url);
 
 /**
  * Lists the files under a directory, recursively, sorted by path. Follows symlinks, reports
@@ -40,7 +41,12 @@ export function walkFiles(
   const diagnostics: Diagnostic[] = [];
   const rel = (abs: string): string =>
     path.relative(opts.root, abs).split(path.sep).join('/') || '.';
-  const excluded = opts.exclude?.length ? picomatch(opts.exclude, { dot: true }) : () => false;
+  const base = rel(dir);
+  const prefix = base === '.' ? '' : `${base}/`;
+  // picomatch loads only when there are excludes (start-up time matters for the list view).
+  const excluded = opts.exclude?.length
+    ? (requireCjs('picomatch') as typeof import('picomatch'))(opts.exclude, { dot: true })
+    : () => false;
   const markdownOnly = opts.markdownOnly ?? true;
   const problem = (abs: string, rule: string, message: string, fix?: string): void => {
     diagnostics.push({ path: rel(abs), line: 1, column: 1, severity: 'error', rule, message, fix });
@@ -94,7 +100,7 @@ export function walkFiles(
         if (excluded(childRel) || excluded(`${childRel}/`)) continue;
         let real: string;
         try {
-          real = realpathSync(childAbs);
+          real = realpathSync.native(childAbs);
         } catch (error) {
           problem(
             childAbs,
@@ -118,7 +124,7 @@ export function walkFiles(
       } else if (isFile) {
         if (markdownOnly && !MARKDOWN.test(entry.name)) continue;
         if (excluded(childRel)) continue;
-        files.push({ absPath: childAbs, path: rel(childAbs), relToDir: childRel });
+        files.push({ absPath: childAbs, path: prefix + childRel, relToDir: childRel });
       } else if (!markdownOnly || MARKDOWN.test(entry.name)) {
         diagnostics.push({
           path: rel(childAbs),
@@ -133,7 +139,7 @@ export function walkFiles(
   };
   let real: string;
   try {
-    real = realpathSync(dir);
+    real = realpathSync.native(dir);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     problem(

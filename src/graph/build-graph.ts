@@ -1,6 +1,7 @@
-import { DirectedGraph } from 'graphology';
+import type { DirectedGraph } from 'graphology';
 import type { Card } from '../cards/types.ts';
 import { findCycles } from './find-cycles.ts';
+import { newDirectedGraph } from './load-lazily.ts';
 
 /** A goal's chain: the goal and every transitive prerequisite, each counted once. */
 export interface ChainSummary {
@@ -25,8 +26,8 @@ export interface DuplicateStem {
 
 /** The card graph: cards as nodes, `requires` as edges from a card to its prerequisite. */
 export interface CardGraph {
-  /** graphology graph, edge card → prerequisite. */
-  graph: DirectedGraph;
+  /** graphology graph, edge card → prerequisite (built on first access). */
+  readonly graph: DirectedGraph;
   /** Cards by stem (for duplicate stems, the first by path). */
   cards: Map<string, Card>;
   /** Goals: active cards that no active card requires, sorted. */
@@ -59,7 +60,6 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * @returns the graph and its queries
  */
 export function buildGraph(cards: Card[]): CardGraph {
-  const graph = new DirectedGraph();
   const byStem = new Map<string, Card>();
   const dupPaths = new Map<string, string[]>();
   for (const card of cards) {
@@ -71,19 +71,27 @@ export function buildGraph(cards: Card[]): CardGraph {
       continue;
     }
     byStem.set(card.stem, card);
-    graph.addNode(card.stem);
   }
+  /** Existing prerequisites by stem, filled on first use. */
+  const prereqs = new Map<string, string[]>();
   const missing: [string, string][] = [];
+  const requiredByMap = new Map<string, string[]>();
   for (const card of byStem.values()) {
     for (const req of card.requires) {
-      if (byStem.has(req)) graph.mergeEdge(card.stem, req);
-      else missing.push([card.stem, req]);
+      if (!byStem.has(req)) {
+        missing.push([card.stem, req]);
+        continue;
+      }
+      const by = requiredByMap.get(req);
+      if (by?.includes(card.stem)) continue;
+      if (by) by.push(card.stem);
+      else requiredByMap.set(req, [card.stem]);
     }
   }
   missing.sort((a, b) => byString(a[0], b[0]) || byString(a[1], b[1]));
   const isActive = (stem: string): boolean => byStem.get(stem)?.status === 'active';
   const roots = [...byStem.keys()]
-    .filter((stem) => isActive(stem) && !graph.inNeighbors(stem).some(isActive))
+    .filter((stem) => isActive(stem) && !(requiredByMap.get(stem) ?? []).some(isActive))
     .sort(byString);
   const missingBy = new Set(missing.map(([c]) => c));
   const chains = new Map<string, ChainSummary>();
@@ -114,7 +122,7 @@ export function buildGraph(cards: Card[]): CardGraph {
     }
     const members = [...order].sort(byString);
     const readyLeaves = members.filter(
-      (s) => isActive(s) && !missingBy.has(s) && !graph.outNeighbors(s).some(isActive),
+      (s) => isActive(s) && !missingBy.has(s) && !prerequisites(s).some(isActive),
     );
     const summary: ChainSummary = {
       order,
@@ -128,19 +136,34 @@ export function buildGraph(cards: Card[]): CardGraph {
   };
 
   function prerequisites(stem: string): string[] {
-    return (byStem.get(stem)?.requires ?? []).filter((r) => byStem.has(r));
+    let list = prereqs.get(stem);
+    if (!list) {
+      list = (byStem.get(stem)?.requires ?? []).filter((r) => byStem.has(r));
+      prereqs.set(stem, list);
+    }
+    return list;
   }
 
+  let graph: DirectedGraph | undefined;
   return {
-    graph,
+    get graph(): DirectedGraph {
+      if (!graph) {
+        graph = newDirectedGraph();
+        for (const stem of byStem.keys()) graph.addNode(stem);
+        for (const stem of byStem.keys()) {
+          for (const req of prerequisites(stem)) graph.mergeEdge(stem, req);
+        }
+      }
+      return graph;
+    },
     cards: byStem,
     roots,
-    cycles: findCycles(graph),
+    cycles: findCycles([...byStem.keys()], prerequisites),
     missing,
     duplicates: [...dupPaths.entries()]
       .map(([stem, paths]) => ({ stem, paths: [...paths].sort(byString) }))
       .sort((a, b) => byString(a.stem, b.stem)),
-    requiredBy: (stem) => (graph.hasNode(stem) ? graph.inNeighbors(stem).sort(byString) : []),
+    requiredBy: (stem) => [...(requiredByMap.get(stem) ?? [])].sort(byString),
     chain,
   };
 }

@@ -1,4 +1,5 @@
-import type { DirectedGraph } from 'graphology';
+/** The prerequisites of a node (edges card → prerequisite). */
+export type Successors = (node: string) => string[];
 
 /** At most this many cycles are listed (a pathological tangle could have exponentially many). */
 export const MAX_CYCLES = 100;
@@ -7,16 +8,17 @@ export const MAX_CYCLES = 100;
  * Finds the cycles of a directed graph: every strongly connected component with more than one
  * node (or a self-loop) yields the shortest cycle through each of its nodes, each cycle listed
  * once, rotated to start at its smallest node and closed (`[a, b, a]`).
- * @param graph the graph (edge card → prerequisite)
+ * @param nodes every node
+ * @param next a node's successors (edge card → prerequisite)
  * @returns the cycles, sorted
  */
-export function findCycles(graph: DirectedGraph): string[][] {
+export function findCycles(nodes: string[], next: Successors): string[][] {
   const out = new Map<string, string[]>();
-  for (const scc of stronglyConnected(graph)) {
+  for (const scc of stronglyConnected(nodes, next)) {
     const members = new Set(scc);
-    if (scc.length === 1 && !graph.hasEdge(scc[0]!, scc[0]!)) continue;
+    if (scc.length === 1 && !next(scc[0]!).includes(scc[0]!)) continue;
     for (const start of [...scc].sort().slice(0, 200)) {
-      const cycle = shortestCycle(graph, start, members);
+      const cycle = shortestCycle(next, start, members);
       if (!cycle) continue;
       const key = canonical(cycle);
       if (!out.has(key.join('\0'))) out.set(key.join('\0'), key);
@@ -38,21 +40,21 @@ function canonical(open: string[]): string[] {
   return [...rotated, rotated[0]!];
 }
 
-function shortestCycle(graph: DirectedGraph, start: string, members: Set<string>): string[] | null {
+function shortestCycle(next: Successors, start: string, members: Set<string>): string[] | null {
   const parent = new Map<string, string>();
   const queue = [start];
   for (let qi = 0; qi < queue.length; qi++) {
     const node = queue[qi]!;
-    for (const next of graph.outNeighbors(node).sort()) {
-      if (!members.has(next)) continue;
-      if (next === start) {
+    for (const succ of [...next(node)].sort()) {
+      if (!members.has(succ)) continue;
+      if (succ === start) {
         const path = [node];
         while (path[0] !== start) path.unshift(parent.get(path[0]!)!);
         return path;
       }
-      if (!parent.has(next)) {
-        parent.set(next, node);
-        queue.push(next);
+      if (!parent.has(succ)) {
+        parent.set(succ, node);
+        queue.push(succ);
       }
     }
   }
@@ -61,17 +63,18 @@ function shortestCycle(graph: DirectedGraph, start: string, members: Set<string>
 
 /**
  * Tarjan's strongly connected components, iteratively (deep chains do not overflow the stack).
- * @param graph the graph
+ * @param nodes every node
+ * @param next a node's successors
  * @returns the components
  */
-export function stronglyConnected(graph: DirectedGraph): string[][] {
+export function stronglyConnected(nodes: string[], next: Successors): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const onStack = new Set<string>();
   const stack: string[] = [];
   const result: string[][] = [];
   let counter = 0;
-  for (const root of graph.nodes()) {
+  for (const root of nodes) {
     if (index.has(root)) continue;
     const work: { node: string; next: string[]; i: number }[] = [];
     const push = (node: string): void => {
@@ -80,16 +83,16 @@ export function stronglyConnected(graph: DirectedGraph): string[][] {
       counter++;
       stack.push(node);
       onStack.add(node);
-      work.push({ node, next: graph.outNeighbors(node), i: 0 });
+      work.push({ node, next: next(node), i: 0 });
     };
     push(root);
     while (work.length > 0) {
       const frame = work[work.length - 1]!;
       if (frame.i < frame.next.length) {
-        const next = frame.next[frame.i++]!;
-        if (!index.has(next)) push(next);
-        else if (onStack.has(next))
-          low.set(frame.node, Math.min(low.get(frame.node)!, index.get(next)!));
+        const succ = frame.next[frame.i++]!;
+        if (!index.has(succ)) push(succ);
+        else if (onStack.has(succ))
+          low.set(frame.node, Math.min(low.get(frame.node)!, index.get(succ)!));
         continue;
       }
       work.pop();

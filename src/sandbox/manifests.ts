@@ -39,7 +39,7 @@ export function parseManifests(text: string, source: string): ManifestDoc[] {
   const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false });
   const out: ManifestDoc[] = [];
   for (const doc of docs) {
-    const start = doc.range?.[0] ?? 0;
+    const start = doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
     const line = lc.linePos(start).line;
     const err = doc.errors[0];
     if (err) {

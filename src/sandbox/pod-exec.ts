@@ -180,13 +180,34 @@ export async function execInPod(o: ExecOptions): Promise<number> {
   let file: string;
   let args: string[];
   if (mounts.length > 0 && mountNamespacesWork()) {
+    const tmpfs = new Set<string>();
     for (const m of mounts) {
       mkdirSync(m.hostPath, { recursive: true });
-      ensureMountPoint(world, m.mountPath);
+      if (existsSync(m.mountPath)) continue;
+      // A missing mount point is made inside the namespace, on a tmpfs over its nearest existing
+      // ancestor, so nothing changes on the host; only a top-level one (`/photos`) is created.
+      let anc = path.dirname(m.mountPath);
+      while (!existsSync(anc)) anc = path.dirname(anc);
+      const depth = anc.split('/').filter(Boolean).length;
+      const shadows = (p: string) => p === anc || p.startsWith(`${anc}/`);
+      if (
+        depth >= 2 &&
+        anc !== '/tmp' &&
+        !shadows(io.dir) &&
+        !mounts.some((x) => shadows(x.hostPath))
+      ) {
+        tmpfs.add(anc);
+      } else ensureMountPoint(world, m.mountPath);
     }
+    const tops = [...tmpfs].filter(
+      (a) => ![...tmpfs].some((b) => b !== a && a.startsWith(`${b}/`)),
+    );
     const script = [
       'set -e',
+      'while [ "$1" != "--" ]; do mount -t tmpfs -o mode=755 mikado-pod "$1"; shift; done',
+      'shift',
       'while [ "$1" != "--" ]; do',
+      '  mkdir -p "$1"',
       '  mount --bind "$2" "$1"',
       '  if [ "$3" = ro ]; then mount -o remount,bind,ro "$1"; fi',
       '  shift 3',
@@ -204,6 +225,8 @@ export async function execInPod(o: ExecOptions): Promise<number> {
       '-c',
       script,
       'pod-exec',
+      ...tops,
+      '--',
       ...mounts.flatMap((m) => [m.mountPath, m.hostPath, m.readOnly ? 'ro' : 'rw']),
       '--',
       ...o.command,

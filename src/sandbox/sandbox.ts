@@ -4,13 +4,14 @@ import path from 'node:path';
 import { SandboxError } from '../errors.ts';
 import { PgServer, pgConnectionString } from '../pg/pg-server.ts';
 import { applyManifest } from './api.ts';
+import { listBorgmaticArchives } from './borgmatic.ts';
 import { readSandboxCalls } from './calls.ts';
 import { appQuiesced, controllerStatus, startController, stopController } from './controller.ts';
 import { type DatasetSummary, generateDataset } from './dataset.ts';
 import { distDir, writeShims } from './install.ts';
 import { loadWriterStatus, startLoadWriter, stopLoadWriter } from './load-writer.ts';
 import { dig, keyOf, objectKey } from './objects.ts';
-import { writeOpsRepo } from './ops-repo.ts';
+import { readIndriState, writeOpsRepo } from './ops-repo.ts';
 import { type SandboxPaths, sandboxPaths } from './paths.ts';
 import { removeMountPoints } from './pod-exec.ts';
 import { listProcesses, processAlive, stopProcess } from './processes.ts';
@@ -450,6 +451,10 @@ export interface SandboxStatus {
     mountPath: string;
   }[];
   processes: { name: string; pid: number; alive: boolean; description: string }[];
+  /** Caddy sites provisioned on indri (`domain` → `upstream`). */
+  routes: { domain: string; upstream: string }[];
+  /** Archives written by the borgmatic stand-in. */
+  backups: string[];
   calls: number;
 }
 
@@ -476,9 +481,15 @@ export function sandboxStatus(dir: string): SandboxStatus {
       alive: processAlive(p),
       description: p.description,
     })),
+    routes: [],
+    backups: [],
     calls: readSandboxCalls(paths.dir).length,
   };
   if (!status.exists) return status;
+  try {
+    status.routes = readIndriState(paths).caddy.sites;
+  } catch {}
+  status.backups = listBorgmaticArchives(paths.dir).map((a) => a.archive);
   const world = loadWorld(paths.dir);
   status.loadWriter = {
     ...loadWriterStatus(world.meta.loadWriter.pidFile),
@@ -562,6 +573,8 @@ export function formatSandboxStatus(s: SandboxStatus): string {
         `  ${d.name.padEnd(20)} ${d.owner ? `${d.owner.context} ${d.owner.kind} ${d.owner.namespace}/${d.owner.name}` : '(host)'}`,
     ),
   ];
+  lines.push('routing (caddy on indri):', ...s.routes.map((r) => `  ${r.domain} -> ${r.upstream}`));
+  if (s.backups.length > 0) lines.push(`backups: ${s.backups.length}, last ${s.backups.at(-1)}`);
   if (s.mounts.length > 0) {
     lines.push(
       'nfs mounts:',

@@ -1,11 +1,63 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../context.ts';
+import { CardError, ExitError } from '../../errors.ts';
+import { type CliContext, colors, commandConfig, useColor } from '../context.ts';
+
+interface CheckOptions {
+  json?: boolean;
+  strict?: boolean;
+  cache?: boolean;
+}
 
 /**
- * Registers the `check` command(s). Placeholder until its issue lands.
+ * Registers `mikado check`: lint every card, print `path:line:col  severity  rule  message`,
+ * exit 1 on errors (or on warnings with `--strict`).
  * @param program the root program
- * @param _ctx the CLI context
+ * @param ctx the CLI context
  */
-export function defineCheck(program: Command, _ctx: CliContext): void {
-  void program;
+export function defineCheck(program: Command, ctx: CliContext): void {
+  program
+    .command('check')
+    .description(
+      'lint every card: frontmatter, requires, cycles, links, headings, blocks, TypeScript',
+    )
+    .option('--json', 'print the findings as JSON (`{"version": 1, "diagnostics": [...]}`)')
+    .option('--strict', 'fail on warnings too')
+    .option('--no-cache', 'parse every card again (ignore .mikado/cache)')
+    .action(async (opts: CheckOptions, cmd: Command) => {
+      const config = commandConfig(cmd, ctx);
+      const { checkCards } = await import('../../check/check-cards.ts');
+      const result = await checkCards(config, { cache: opts.cache });
+      const missingRoot = result.diagnostics.find((d) => d.rule === 'missing-dir');
+      if (missingRoot) {
+        throw new CardError(`${missingRoot.path}: ${missingRoot.message}`, {
+          fix: missingRoot.fix,
+        });
+      }
+      const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+      const warnings = result.diagnostics.length - errors;
+      if (opts.json) {
+        ctx.stdout.write(
+          `${JSON.stringify(
+            {
+              version: 1,
+              cards: result.cardCount,
+              errors,
+              warnings,
+              diagnostics: result.diagnostics.map((d) => ({ ...d, fix: d.fix ?? null })),
+            },
+            null,
+            2,
+          )}\n`,
+        );
+      } else {
+        const { renderDiagnostics } = await import('../../render/render-diagnostics.ts');
+        ctx.stdout.write(
+          renderDiagnostics(result.diagnostics, {
+            paint: colors(useColor(cmd, ctx)),
+            cards: result.cardCount,
+          }),
+        );
+      }
+      if (errors > 0 || (opts.strict && warnings > 0)) throw new ExitError(1);
+    });
 }

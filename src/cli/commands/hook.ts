@@ -1,11 +1,193 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../context.ts';
+import { loadConfig } from '../../config/load-config.ts';
+import { ExitError } from '../../errors.ts';
+import { type CliContext, colors, commandConfig, globalOptions } from '../context.ts';
 
 /**
- * Registers the `hook` command(s). Placeholder until its issue lands.
+ * Registers `mikado hook`: `commit-msg FILE`, `pre-commit`, `check-branch [REF]`, `install` and
+ * `uninstall`.
  * @param program the root program
- * @param _ctx the CLI context
+ * @param ctx the CLI context
  */
-export function defineHook(program: Command, _ctx: CliContext): void {
-  void program;
+export function defineHook(program: Command, ctx: CliContext): void {
+  const hook = program
+    .command('hook')
+    .description('git hooks that keep Mikado branches honest (the Mikado Branch Invariant)');
+
+  hook
+    .command('commit-msg')
+    .description('judge the commit being made on a mikado/<stem> branch (the commit-msg hook)')
+    .argument('<file>', 'the message file git passes to the hook')
+    .action(async (file: string, _opts: unknown, cmd: Command) => {
+      const { commitMsg } = await import('../../hook/commit-msg.ts');
+      const result = await commitMsg({
+        file,
+        cwd: ctx.cwd,
+        env: ctx.env,
+        // The hook already knows the root: no second `git rev-parse` for the config.
+        config: (root) => {
+          const g = globalOptions(cmd);
+          return loadConfig({ cwd: ctx.cwd, root: g.root ?? root, cards: g.cards, docs: g.docs });
+        },
+      });
+      if (result.outcome !== 'fail' || !result.verdict) return;
+      const { formatViolations } = await import('../../hook/format-violations.ts');
+      const n = result.verdict.violations.length;
+      const heading = `mikado: commit rejected: ${n} violation${n === 1 ? '' : 's'} of the Mikado Branch Invariant on \`${result.branch}\`${result.amend ? ' (amending HEAD, judged without it)' : ''}`;
+      ctx.stderr.write(formatViolations(result.verdict.violations, heading, paint(cmd, ctx)));
+      throw new ExitError(1);
+    });
+
+  hook
+    .command('pre-commit')
+    .description('check the card conventions of staged cards (the pre-commit hook)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { preCommit } = await import('../../hook/pre-commit.ts');
+      const config = commandConfig(cmd, ctx);
+      const result = await preCommit({ root: config.root, config });
+      if (result.diagnostics.length === 0) return;
+      const { renderDiagnostics } = await import('../../render/render-diagnostics.ts');
+      const staged = `${result.checked} staged card${result.checked === 1 ? '' : 's'}`;
+      ctx.stderr.write(
+        renderDiagnostics(result.diagnostics, { paint: paint(cmd, ctx) }).replace(
+          /\n$/,
+          ` in ${staged}\n`,
+        ),
+      );
+      if (result.diagnostics.some((d) => d.severity === 'error')) throw new ExitError(1);
+    });
+
+  hook
+    .command('check-branch')
+    .description("validate an existing mikado/<stem> branch's history (for CI)")
+    .argument('[ref]', 'branch or ref to check (default: the current branch)')
+    .option('--base <branch>', 'base branch (default: `baseBranch` from the config, or main)')
+    .option('--allow-fixups', 'accept fixup!/squash!/amend! commits (they are findings by default)')
+    .option('--json', 'print the verdict as JSON')
+    .action(async (ref: string | undefined, opts: CheckBranchOpts, cmd: Command) => {
+      const { analyseBranch, resolveBranch } = await import('../../hook/check-branch.ts');
+      const { mikadoStem } = await import('../../hook/repo-state.ts');
+      const config = commandConfig(cmd, ctx);
+      const target = resolveBranch(config.root, ref, ctx.env);
+      const json = opts.json || globalOptions(cmd).json;
+      if (!target || !mikadoStem(target.branch)) {
+        const what = target ? `\`${target.branch}\` is not a Mikado branch` : 'HEAD is detached';
+        if (json)
+          ctx.stdout.write(`${JSON.stringify({ version: 1, checked: false, reason: what })}\n`);
+        else ctx.stdout.write(`mikado: ${what}; nothing to check.\n`);
+        return;
+      }
+      const analysis = await analyseBranch({
+        root: config.root,
+        config,
+        target,
+        base: opts.base,
+        mode: opts.allowFixups ? 'resume' : 'branch',
+      });
+      const v = analysis.verdict;
+      if (json) {
+        ctx.stdout.write(
+          `${JSON.stringify(
+            {
+              version: 1,
+              checked: true,
+              branch: analysis.branch,
+              sha: analysis.sha,
+              base: {
+                name: analysis.base.name,
+                sha: analysis.base.sha ?? null,
+                fallback: analysis.base.fallback,
+              },
+              commits: analysis.history.commits.length,
+              position: v.position,
+              violations: v.violations.map((x) => ({
+                commit: x.commit,
+                subject: x.subject,
+                rule: x.rule,
+                message: x.message,
+                fix: x.fix,
+                resetPoint: x.resetPoint
+                  ? { sha: x.resetPoint.sha, subject: x.resetPoint.subject ?? null }
+                  : null,
+              })),
+            },
+            null,
+            2,
+          )}\n`,
+        );
+      } else if (v.violations.length === 0) {
+        const n = analysis.history.commits.length;
+        ctx.stdout.write(
+          `mikado: \`${analysis.branch}\`: ${n} commit${n === 1 ? '' : 's'} since \`${analysis.base.name}\` follow the Mikado Branch Invariant (${v.position}).\n`,
+        );
+      } else {
+        const { formatViolations } = await import('../../hook/format-violations.ts');
+        const n = v.violations.length;
+        ctx.stdout.write(
+          formatViolations(
+            v.violations,
+            `mikado: ${n} violation${n === 1 ? '' : 's'} of the Mikado Branch Invariant on \`${analysis.branch}\``,
+            paint(cmd, ctx, ctx.stdout),
+          ),
+        );
+      }
+      if (v.violations.length > 0) throw new ExitError(1);
+    });
+
+  hook
+    .command('install')
+    .description('install the commit-msg and pre-commit hooks (idempotent; chains existing hooks)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { installHooks } = await import('../../hook/install.ts');
+      const { packageRoot } = await import('../../hook/package-root.ts');
+      const { readRepoState } = await import('../../hook/repo-state.ts');
+      const path = await import('node:path');
+      const root = globalOptions(cmd).root
+        ? commandConfig(cmd, ctx).root
+        : readRepoState(ctx.cwd).root;
+      const actions = installHooks(root, {
+        node: process.execPath,
+        script: path.join(packageRoot(), 'bin', 'mikado.js'),
+      });
+      for (const a of actions) {
+        const note =
+          a.action === 'chained'
+            ? ` (the existing hook is kept as ${a.hook}.pre-mikado and runs first)`
+            : '';
+        ctx.stdout.write(`${a.action} ${path.relative(root, a.path) || a.path}${note}\n`);
+      }
+    });
+
+  hook
+    .command('uninstall')
+    .description('remove the hooks installed by `mikado hook install` (restores chained hooks)')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { uninstallHooks } = await import('../../hook/install.ts');
+      const { readRepoState } = await import('../../hook/repo-state.ts');
+      const path = await import('node:path');
+      const root = globalOptions(cmd).root
+        ? commandConfig(cmd, ctx).root
+        : readRepoState(ctx.cwd).root;
+      for (const a of uninstallHooks(root)) {
+        const note = a.action === 'foreign' ? ' (not installed by mikado; left alone)' : '';
+        ctx.stdout.write(`${a.action} ${path.relative(root, a.path) || a.path}${note}\n`);
+      }
+    });
+}
+
+interface CheckBranchOpts {
+  base?: string;
+  allowFixups?: boolean;
+  json?: boolean;
+}
+
+function paint(
+  cmd: Command,
+  ctx: CliContext,
+  stream: CliContext['stderr'] = ctx.stderr,
+): ReturnType<typeof colors> {
+  const g = globalOptions(cmd);
+  const noColor = ctx.env['NO_COLOR'] !== undefined && ctx.env['NO_COLOR'] !== '';
+  const force = ctx.env['FORCE_COLOR'] !== undefined && ctx.env['FORCE_COLOR'] !== '0';
+  return colors(g.color !== false && !noColor && (force || Boolean(stream.isTTY)));
 }

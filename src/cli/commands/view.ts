@@ -1,11 +1,55 @@
-import type { Command } from 'commander';
-import type { CliContext } from '../context.ts';
+import { type Command, Option } from 'commander';
+import { type CliContext, colors, commandConfig, useColor } from '../context.ts';
+
+/** Output formats of `mikado view`. */
+export const VIEW_FORMATS = ['text', 'tree', 'mermaid', 'dot', 'json', 'html'] as const;
+
+interface ViewOptions {
+  all?: boolean;
+  format?: (typeof VIEW_FORMATS)[number];
+  json?: boolean;
+  resume?: boolean;
+}
 
 /**
- * Registers the `view` command(s). Placeholder until its issue lands.
+ * Registers `mikado view [CARD]`: the chain list, or one card's chain walk, in text, tree,
+ * Mermaid, DOT, JSON or HTML.
  * @param program the root program
- * @param _ctx the CLI context
+ * @param ctx the CLI context
  */
-export function defineView(program: Command, _ctx: CliContext): void {
-  void program;
+export function defineView(program: Command, ctx: CliContext): void {
+  program
+    .command('view')
+    .description('show active chains, or the chain of CARD (the docs-mikado viewer)')
+    .argument('[card]', 'card stem (file name without .md); omit for the table of active chains')
+    .option('--all', 'print complete cards in full too')
+    .addOption(
+      new Option('--format <format>', 'output format').choices([...VIEW_FORMATS]).default('text'),
+    )
+    .option('--json', 'same as --format json')
+    .option(
+      '--resume',
+      'where the mikado/<stem> branch stands and the next command (CARD: the chain)',
+    )
+    .action(async (card: string | undefined, opts: ViewOptions, cmd: Command) => {
+      const config = commandConfig(cmd, ctx);
+      const format = opts.json ? 'json' : (opts.format ?? 'text');
+      const paint = colors(useColor(cmd, ctx));
+      if (opts.resume) {
+        const { resumeCommand } = await import('../../hook/resume-command.ts');
+        return resumeCommand({
+          config,
+          chain: card,
+          json: format === 'json',
+          paint,
+          env: ctx.env,
+          stdout: ctx.stdout,
+        });
+      }
+      // One lazy module holds everything the view needs: one module load, not five.
+      const { runView } = await import('./view-action.ts');
+      const { out, problems } = await runView(config, { card, format, all: opts.all, paint });
+      ctx.stdout.write(out);
+      if (problems) ctx.stderr.write(paint.yellow(`mikado: ${problems}\n`));
+    });
 }

@@ -1,0 +1,187 @@
+// Benchmark of the commit-msg hook, measured as whole processes (the installed sh script, as git
+// runs it):
+//   1. a non-Mikado branch (target <= 0.06 s): the script decides in sh, Node never starts;
+//   2. a Mikado branch with 100 commits in a repository of 10,000 cards (target <= 0.23 s).
+// Run alone with `node bench/hook.bench.mjs` (builds dist/ if needed); uses hyperfine when it is
+// installed, else a plain loop. The corpus is generated under bench/.corpus/ (git-ignored).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const corpus = path.join(root, 'bench/.corpus/hook-10k');
+const CARDS = 10_000;
+const COMMITS = 100;
+const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+
+const env = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_'))),
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: path.join(root, 'bench/.corpus/gitconfig'),
+  NO_COLOR: '1',
+};
+const git = (args, opts = {}) =>
+  execFileSync('git', args, { cwd: corpus, env, encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
+
+function cardText(stem, fields = {}) {
+  const lines = ['---', `title: Card ${stem}`, 'modified: 2026-05-13', 'tags:', '  - bench'];
+  if (fields.status) lines.push('status: active');
+  if (fields.requires?.length) lines.push('requires:', ...fields.requires.map((r) => `  - ${r}`));
+  if (fields.branch) lines.push(`branch: ${fields.branch}`);
+  lines.push('---', '', `# Card ${stem}`, '', 'Some prose with a [[card-00001]] link.', '');
+  return lines.join('\n');
+}
+
+function write(rel, text) {
+  const abs = path.join(corpus, rel);
+  mkdirSync(path.dirname(abs), { recursive: true });
+  writeFileSync(abs, text);
+}
+
+function commit(message) {
+  git(['add', '-A']);
+  git(['commit', '-q', '--no-verify', '--allow-empty', '-m', message]);
+}
+
+/** 10,000 cards on main; on mikado/bench: 10 plan commits, then 30 cycles of impl, impl, close. */
+function makeCorpus() {
+  const stamp = path.join(corpus, '.git/mikado-bench-v1');
+  if (existsSync(stamp)) return;
+  rmSync(corpus, { recursive: true, force: true });
+  mkdirSync(corpus, { recursive: true });
+  writeFileSync(env.GIT_CONFIG_GLOBAL, '[user]\n\tname = Bench\n\temail = bench@mikado.invalid\n');
+  git(['init', '-q', '-b', 'main']);
+  for (let i = 0; i < CARDS; i++) {
+    const stem = `card-${String(i).padStart(5, '0')}`;
+    write(`docs/cards/topic-${String(i % 100).padStart(2, '0')}/${stem}.md`, cardText(stem));
+  }
+  write('src/app.txt', 'app\n');
+  commit('10,000 cards');
+  git(['checkout', '-q', '-b', 'mikado/bench']);
+  const leaves = Array.from({ length: 30 }, (_, i) => `leaf-${String(i).padStart(2, '0')}`);
+  const goalPath = 'docs/cards/chains/bench.md';
+  let n = 0;
+  for (let p = 0; p < 10; p++) {
+    const planned = leaves.slice(0, (p + 1) * 3);
+    write(goalPath, cardText('bench', { status: true, branch: 'mikado/bench', requires: planned }));
+    for (const l of leaves.slice(p * 3, (p + 1) * 3))
+      write(`docs/cards/chains/${l}.md`, cardText(l, { status: true }));
+    commit(`C2(bench): plan ${planned.slice(-3).join(', ')}`);
+    n++;
+  }
+  for (const l of leaves) {
+    for (let k = 0; k < 2; k++) {
+      write(`src/${l}-${k}.txt`, `${l} ${k}\n`);
+      commit(`C2(bench): impl ${l} part ${k + 1}`);
+      n++;
+    }
+    write(`docs/cards/chains/${l}.md`, cardText(l));
+    commit(`C2(bench): close ${l}`);
+    n++;
+  }
+  if (n !== COMMITS) throw new Error(`expected ${COMMITS} commits, made ${n}`);
+  git(['checkout', '-q', '-b', 'feature/other']);
+  git(['checkout', '-q', 'mikado/bench']);
+  execFileSync(process.execPath, [path.join(root, 'bin/mikado.js'), 'hook', 'install'], {
+    cwd: corpus,
+    env,
+  });
+  writeFileSync(stamp, '');
+}
+
+function measure(label, argv, cwd) {
+  const msg = path.join(corpus, '.git/BENCH_MSG');
+  writeFileSync(msg, 'C2(bench): impl the next step\n');
+  const check = spawnSync(argv[0], argv.slice(1), { cwd, env, encoding: 'utf8' });
+  if (check.status !== 0) throw new Error(`${label}: exit ${check.status}\n${check.stderr}`);
+  const hyperfine = spawnSync('hyperfine', ['--version']).status === 0;
+  if (hyperfine) {
+    const out = path.join(corpus, '.git/hyperfine.json');
+    const cmd = argv.map((a) => (/[^\w./=-]/.test(a) ? `'${a}'` : a)).join(' ');
+    execFileSync(
+      'hyperfine',
+      ['-N', '--warmup', '3', '--runs', String(RUNS), '--export-json', out, cmd],
+      {
+        cwd,
+        env,
+        stdio: 'ignore',
+      },
+    );
+    const r = JSON.parse(readFileSync(out, 'utf8')).results[0];
+    return {
+      label,
+      mean: r.mean,
+      median: r.median,
+      stddev: r.stddev,
+      min: r.min,
+      tool: 'hyperfine',
+    };
+  }
+  const times = [];
+  for (let i = 0; i < RUNS + 3; i++) {
+    const t = process.hrtime.bigint();
+    spawnSync(argv[0], argv.slice(1), { cwd, env });
+    if (i >= 3) times.push(Number(process.hrtime.bigint() - t) / 1e9);
+  }
+  times.sort((a, b) => a - b);
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  return { label, mean, median: times[Math.floor(times.length / 2)], min: times[0], tool: 'loop' };
+}
+
+if (!existsSync(path.join(root, 'dist/cli.js'))) {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+}
+const t0 = Date.now();
+makeCorpus();
+const setup = (Date.now() - t0) / 1000;
+// Stage a change so the hook has a real diff to read, as in a commit.
+write('src/next.txt', `next ${Date.now()}\n`);
+git(['add', 'src/next.txt']);
+
+const hook = ['sh', '.git/hooks/commit-msg', '.git/BENCH_MSG'];
+git(['checkout', '-q', 'feature/other']);
+const other = measure('commit-msg hook, non-Mikado branch', hook, corpus);
+git(['checkout', '-q', 'mikado/bench']);
+const mikado = measure(
+  `commit-msg hook, mikado/* with ${COMMITS} commits, ${CARDS} cards`,
+  hook,
+  corpus,
+);
+const direct = measure(
+  'node bin/mikado.js hook commit-msg (same branch, no sh gate)',
+  [process.execPath, path.join(root, 'bin/mikado.js'), 'hook', 'commit-msg', '.git/BENCH_MSG'],
+  corpus,
+);
+git(['reset', '-q']);
+// pre-commit with one staged card: the check rules on it, the graph rules against all 10,000.
+const staged = 'docs/cards/topic-01/card-00001.md';
+const original = readFileSync(path.join(corpus, staged), 'utf8');
+write(staged, original.replace('Some prose', 'Changed prose'));
+git(['add', staged]);
+const preCommit = measure(
+  'pre-commit hook, one staged card of 10,000',
+  ['sh', '.git/hooks/pre-commit'],
+  corpus,
+);
+git(['reset', '-q']);
+write(staged, original);
+
+const targets = new Map([
+  [other.label, 0.06],
+  [mikado.label, 0.23],
+]);
+console.log(
+  `hook benchmark (corpus ${setup > 1 ? `built in ${setup.toFixed(1)} s` : 'cached'}, ${RUNS} runs, ${other.tool})`,
+);
+for (const r of [other, mikado, direct, preCommit]) {
+  const target = targets.get(r.label);
+  const verdict =
+    target === undefined
+      ? ''
+      : r.median <= target
+        ? `  (target <= ${target} s: ok)`
+        : `  (target <= ${target} s: MISSED)`;
+  console.log(
+    `  ${r.label}: median ${r.median.toFixed(3)} s, mean ${r.mean.toFixed(3)} s, min ${r.min.toFixed(3)} s${verdict}`,
+  );
+}

@@ -1,0 +1,203 @@
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { GitError, MikadoError } from '../errors.ts';
+import { git } from './git.ts';
+
+/** The hooks `mikado hook install` manages. */
+export const HOOK_NAMES = ['commit-msg', 'pre-commit'] as const;
+
+/** A managed hook name. */
+export type HookName = (typeof HOOK_NAMES)[number];
+
+/** The line that marks a hook file as ours. */
+export const HOOK_MARKER = '# mikado-docs managed hook';
+
+/** Suffix given to a hook that was there before ours; ours runs it first. */
+export const CHAINED_SUFFIX = '.pre-mikado';
+
+/** How the installed hook starts mikado. */
+export interface HookCommand {
+  /** Absolute path of the Node binary used as a fallback when `node` is not on PATH. */
+  node: string;
+  /** Absolute path of `bin/mikado.js` used when the repository has no `node_modules/.bin/mikado`. */
+  script: string;
+}
+
+/** What happened to one hook file. */
+export interface HookAction {
+  hook: HookName;
+  path: string;
+  action:
+    | 'installed'
+    | 'updated'
+    | 'unchanged'
+    | 'chained'
+    | 'removed'
+    | 'restored'
+    | 'absent'
+    | 'foreign';
+}
+
+/**
+ * The hooks directory git uses: `core.hooksPath` when set, else `$GIT_DIR/hooks`.
+ * @param root repository root
+ * @returns absolute path
+ */
+export function hooksDir(root: string): string {
+  return path.resolve(root, git(['rev-parse', '--git-path', 'hooks'], { cwd: root }).trim());
+}
+
+/**
+ * The text of an installed hook: POSIX sh that runs a chained older hook first, then decides on
+ * the branch itself (commit-msg) or on whether Markdown is staged (pre-commit) before starting
+ * Node, so commits on other branches cost one `git` call.
+ * @param hook which hook
+ * @param command how to start mikado
+ * @returns the script
+ */
+export function hookScript(hook: HookName, command: HookCommand): string {
+  const q = shellQuote;
+  const gate =
+    hook === 'commit-msg'
+      ? [
+          '# Only Mikado branches are judged; a detached HEAD or any other branch passes at once.',
+          'case $(git symbolic-ref --short -q HEAD) in',
+          '  mikado/*) ;;',
+          '  *) exit 0 ;;',
+          'esac',
+        ]
+      : [
+          '# Card conventions apply to staged Markdown only; nothing staged, nothing to check.',
+          "git diff --cached --quiet --diff-filter=ACMR -- '*.md' && exit 0",
+        ];
+  const args = hook === 'commit-msg' ? 'hook commit-msg "$1"' : 'hook pre-commit';
+  return [
+    '#!/bin/sh',
+    `${HOOK_MARKER} (${hook}): installed by \`mikado hook install\`, removed by \`mikado hook uninstall\`.`,
+    '# Edits are overwritten on the next install; an older hook is kept as',
+    `# ${hook}${CHAINED_SUFFIX} and runs first.`,
+    `chained="$(dirname "$0")/${hook}${CHAINED_SUFFIX}"`,
+    'if [ -x "$chained" ]; then',
+    '  "$chained" "$@" || exit $?',
+    'fi',
+    ...gate,
+    '# Git GUIs may run hooks without Node on PATH: then use the Node that installed the hook.',
+    `command -v node >/dev/null 2>&1 || PATH=${q(path.dirname(command.node))}:$PATH`,
+    "# git runs hooks at the work tree root: prefer the project's own mikado.",
+    'if [ -x node_modules/.bin/mikado ]; then',
+    `  exec node_modules/.bin/mikado ${args}`,
+    'fi',
+    `exec node ${q(command.script)} ${args}`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Installs the commit-msg and pre-commit hooks. Idempotent; an existing hook that is not ours is
+ * kept as `<hook>.pre-mikado` and run first by ours (never overwritten).
+ * @param root repository root
+ * @param command how the hook starts mikado
+ * @returns what happened to each hook
+ */
+export function installHooks(root: string, command: HookCommand): HookAction[] {
+  const dir = hooksDir(root);
+  refuseManagedDir(root, dir);
+  mkdirSync(dir, { recursive: true });
+  const actions: HookAction[] = [];
+  for (const hook of HOOK_NAMES) {
+    const file = path.join(dir, hook);
+    const chained = file + CHAINED_SUFFIX;
+    const text = hookScript(hook, command);
+    let action: HookAction['action'] = 'installed';
+    if (exists(file)) {
+      if (isOurs(file)) {
+        if (readFileSync(file, 'utf8') === text) {
+          actions.push({ hook, path: file, action: 'unchanged' });
+          continue;
+        }
+        action = 'updated';
+      } else {
+        if (exists(chained)) {
+          throw new MikadoError(
+            `${rel(root, file)} and ${rel(root, chained)} both exist and neither is mikado's`,
+            {
+              fix: `Merge them into one hook (or remove one), then run \`mikado hook install\` again.`,
+            },
+          );
+        }
+        renameSync(file, chained);
+        action = 'chained';
+      }
+    }
+    writeFileAtomic.sync(file, text, { mode: 0o755 });
+    actions.push({ hook, path: file, action });
+  }
+  return actions;
+}
+
+/**
+ * Removes the hooks that `mikado hook install` wrote and puts back any hook it had chained.
+ * Hooks that are not ours are left alone.
+ * @param root repository root
+ * @returns what happened to each hook
+ */
+export function uninstallHooks(root: string): HookAction[] {
+  const dir = hooksDir(root);
+  const actions: HookAction[] = [];
+  for (const hook of HOOK_NAMES) {
+    const file = path.join(dir, hook);
+    const chained = file + CHAINED_SUFFIX;
+    if (!exists(file)) {
+      actions.push({ hook, path: file, action: 'absent' });
+      continue;
+    }
+    if (!isOurs(file)) {
+      actions.push({ hook, path: file, action: 'foreign' });
+      continue;
+    }
+    rmSync(file);
+    if (exists(chained)) {
+      renameSync(chained, file);
+      actions.push({ hook, path: file, action: 'restored' });
+    } else {
+      actions.push({ hook, path: file, action: 'removed' });
+    }
+  }
+  return actions;
+}
+
+function refuseManagedDir(root: string, dir: string): void {
+  const r = rel(root, dir);
+  if (/(^|\/)\.husky(\/_)?$/.test(r)) {
+    throw new GitError(`core.hooksPath is \`${r}\`, which husky manages`, {
+      fix: 'Add mikado to `.husky/commit-msg` and `.husky/pre-commit` instead (see the README, "Hook").',
+    });
+  }
+}
+
+function exists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return existsSync(file);
+  }
+}
+
+function isOurs(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').includes(HOOK_MARKER);
+  } catch {
+    return false;
+  }
+}
+
+function rel(root: string, file: string): string {
+  const r = path.relative(root, file).split(path.sep).join('/');
+  return r.startsWith('..') ? file : r;
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

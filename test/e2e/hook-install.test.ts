@@ -1,0 +1,284 @@
+// mikado hook install/uninstall, chaining, and the hook-manager configurations of the README
+// (pre-commit/prek by content, lefthook and husky by real runs).
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { installHooks } from '../../src/hook/install.ts';
+import { bin, card, createRepo, type TestRepo } from '../hook-repo.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+let repo: TestRepo | undefined;
+afterEach(() => {
+  repo?.cleanup();
+  repo = undefined;
+});
+
+/** A code block of the README marked `<!-- hook-config: NAME -->`. */
+function readmeConfig(name: string): string {
+  const at = readme.indexOf(`<!-- hook-config: ${name} -->`);
+  if (at < 0) throw new Error(`README has no hook-config ${name}`);
+  const m = /```[a-z]*\n([\s\S]*?)```/.exec(readme.slice(at));
+  return m![1]!;
+}
+
+const BROKEN_CARD = '---\ntitle: Broken\nmodified: 13 May\n---\n';
+const GOAL_FILES = {
+  'docs/cards/goal.md': card({ title: 'Goal', status: 'active', branch: 'mikado/goal' }),
+};
+
+function repoOnMikadoBranch(install = true): TestRepo {
+  const r = createRepo({ install: false });
+  repo = r;
+  r.commitNoVerify('init', { 'README.md': '# p\n' });
+  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+  r.commitNoVerify('C2(goal): plan goal', GOAL_FILES);
+  if (install) expect(r.mikado(['hook', 'install']).status).toBe(0);
+  return r;
+}
+
+describe('mikado hook install', () => {
+  it('writes executable commit-msg and pre-commit hooks, idempotently', () => {
+    const r = repoOnMikadoBranch(false);
+    const first = r.mikado(['hook', 'install']);
+    expect([first.status, first.stdout]).toEqual([
+      0,
+      'installed .git/hooks/commit-msg\ninstalled .git/hooks/pre-commit\n',
+    ]);
+    const text = readFileSync(path.join(r.dir, '.git/hooks/commit-msg'), 'utf8');
+    expect(statSync(path.join(r.dir, '.git/hooks/commit-msg')).mode & 0o111).toBe(0o111);
+    expect(text).toContain(`'${bin}' hook commit-msg "$1"`);
+    const again = r.mikado(['hook', 'install']);
+    expect([again.status, again.stdout]).toEqual([
+      0,
+      'unchanged .git/hooks/commit-msg\nunchanged .git/hooks/pre-commit\n',
+    ]);
+    expect(readFileSync(path.join(r.dir, '.git/hooks/commit-msg'), 'utf8')).toBe(text);
+    expect(r.git(['commit', '--allow-empty', '-m', 'bad subject']).status).toBe(1);
+    expect(r.git(['commit', '--allow-empty', '-m', 'C2(goal): impl nothing yet']).status).toBe(0);
+  });
+
+  it('chains an existing hook: it runs first, and uninstall puts it back', () => {
+    const r = repoOnMikadoBranch(false);
+    const hook = path.join(r.dir, '.git/hooks/commit-msg');
+    const own = `#!/bin/sh\necho "own hook ran" >> "${r.tmp}/own.log"\ngrep -q forbidden "$1" && exit 3\nexit 0\n`;
+    writeFileSync(hook, own);
+    chmodSync(hook, 0o755);
+    const res = r.mikado(['hook', 'install']);
+    expect(res.stdout).toContain(
+      'chained .git/hooks/commit-msg (the existing hook is kept as commit-msg.pre-mikado and runs first)',
+    );
+    expect(readFileSync(`${hook}.pre-mikado`, 'utf8')).toBe(own);
+    r.gitOk(['checkout', '-q', 'main']);
+    expect(r.git(['commit', '--allow-empty', '-m', 'fine on main']).status).toBe(0);
+    expect(r.git(['commit', '--allow-empty', '-m', 'forbidden on main']).status).toBe(1);
+    expect(readFileSync(`${r.tmp}/own.log`, 'utf8')).toBe('own hook ran\nown hook ran\n');
+    expect(r.mikado(['hook', 'install']).stdout).toContain('unchanged .git/hooks/commit-msg');
+    const un = r.mikado(['hook', 'uninstall']);
+    expect(un.stdout).toBe('restored .git/hooks/commit-msg\nremoved .git/hooks/pre-commit\n');
+    expect(readFileSync(hook, 'utf8')).toBe(own);
+    expect(existsSync(`${hook}.pre-mikado`)).toBe(false);
+    expect(r.mikado(['hook', 'uninstall']).stdout).toBe(
+      'foreign .git/hooks/commit-msg (not installed by mikado; left alone)\nabsent .git/hooks/pre-commit\n',
+    );
+  });
+
+  it('refuses when both a foreign hook and a .pre-mikado one exist', () => {
+    const r = repoOnMikadoBranch(false);
+    writeFileSync(path.join(r.dir, '.git/hooks/commit-msg'), '#!/bin/sh\nexit 0\n');
+    writeFileSync(path.join(r.dir, '.git/hooks/commit-msg.pre-mikado'), '#!/bin/sh\nexit 0\n');
+    const res = r.mikado(['hook', 'install']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/both exist and neither is mikado's\n {2}fix: /);
+  });
+
+  it('respects core.hooksPath and refuses a husky-managed one', () => {
+    const r = repoOnMikadoBranch(false);
+    r.gitOk(['config', 'core.hooksPath', 'githooks']);
+    expect(r.mikado(['hook', 'install']).stdout).toBe(
+      'installed githooks/commit-msg\ninstalled githooks/pre-commit\n',
+    );
+    expect(r.git(['commit', '--allow-empty', '-m', 'bad subject']).status).toBe(1);
+    r.gitOk(['config', 'core.hooksPath', '.husky/_']);
+    const husky = r.mikado(['hook', 'install']);
+    expect(husky.status).toBe(2);
+    expect(husky.stderr).toContain('which husky manages');
+  });
+
+  it('decides in sh: on other branches and without staged Markdown, Node is never started', () => {
+    const r = repoOnMikadoBranch(false);
+    // Hooks whose mikado cannot start: only the sh gates can let these commits through.
+    installHooks(r.dir, { node: '/nonexistent/node', script: '/nonexistent/mikado.js' });
+    r.write({ 'src/x.txt': 'x\n' });
+    r.gitOk(['add', '-A']);
+    const onMikado = r.git(['commit', '-m', 'C2(goal): impl x']);
+    expect(onMikado.status).not.toBe(0);
+    expect(onMikado.stderr).toContain('/nonexistent/mikado.js');
+    r.gitOk(['stash', '-q']);
+    r.gitOk(['checkout', '-q', 'main']);
+    r.gitOk(['stash', 'pop', '-q']);
+    expect(r.git(['commit', '-m', 'anything on main']).status).toBe(0);
+    r.write({ 'docs/cards/a.md': card({ title: 'A' }) });
+    r.gitOk(['add', '-A']);
+    expect(r.git(['commit', '-m', 'a card on main']).status).not.toBe(0);
+    r.gitOk(['checkout', '-q', '--detach']);
+    r.gitOk(['reset', '-q']);
+    expect(r.git(['commit', '--allow-empty', '-m', 'detached']).status).toBe(0);
+  });
+
+  it('runs without Node on PATH (as from a Git GUI) with the Node that installed it', () => {
+    const r = repoOnMikadoBranch(false);
+    const tmpBin = path.join(r.tmp, 'bin');
+    mkdirSync(tmpBin);
+    for (const tool of ['git', 'dirname']) {
+      const found = spawnSync('sh', ['-c', `command -v ${tool}`], {
+        encoding: 'utf8',
+      }).stdout.trim();
+      symlinkSync(found, path.join(tmpBin, tool));
+    }
+    const gitPath = path.join(tmpBin, 'git');
+    installHooks(r.dir, { node: process.execPath, script: bin });
+    const noNode = { PATH: tmpBin };
+    expect(spawnSync('sh', ['-c', 'command -v node'], { env: noNode }).status).not.toBe(0);
+    const bad = spawnSync(gitPath, ['commit', '--allow-empty', '-m', 'bad subject'], {
+      cwd: r.dir,
+      env: { ...r.env, ...noNode },
+      encoding: 'utf8',
+    });
+    expect([bad.status, bad.stderr]).toEqual([1, expect.stringContaining('subject-format')]);
+    const good = spawnSync(
+      gitPath,
+      ['commit', '--allow-empty', '-m', 'C2(goal): impl from a GUI'],
+      {
+        cwd: r.dir,
+        env: { ...r.env, ...noNode },
+        encoding: 'utf8',
+      },
+    );
+    expect(good.status, good.stderr).toBe(0);
+  });
+
+  it('the pre-commit hook checks staged cards only', () => {
+    const r = repoOnMikadoBranch();
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD, 'docs/cards/unstaged.md': BROKEN_CARD });
+    r.gitOk(['add', 'docs/cards/broken.md']);
+    const res = r.git(['commit', '-m', 'C2(goal): plan broken']);
+    expect(res.status).toBe(1);
+    expect(res.stderr).toContain('docs/cards/broken.md:3:11  error  frontmatter-date');
+    expect(res.stderr).toContain('in 1 staged card\n');
+    expect(res.stderr).not.toContain('unstaged.md');
+    r.write({ 'docs/cards/unstaged.md': null });
+    r.gitOk(['reset', '-q']);
+    r.write({ 'src/x.txt': 'x\n' });
+    r.gitOk(['add', 'src/x.txt']);
+    expect(r.git(['commit', '-m', 'C2(goal): impl x']).status).toBe(0);
+  });
+});
+
+describe('hook managers', () => {
+  it('.pre-commit-hooks.yaml declares both hooks for pre-commit and prek', () => {
+    const hooks = parse(readFileSync(path.join(root, '.pre-commit-hooks.yaml'), 'utf8')) as Array<
+      Record<string, unknown>
+    >;
+    expect(hooks.map((h) => h['id'])).toEqual(['mikado-commit-msg', 'mikado-cards']);
+    for (const h of hooks) {
+      expect(h).toMatchObject({
+        name: expect.any(String),
+        entry: expect.stringMatching(/^mikado hook /),
+        language: 'node',
+      });
+      // The entry is a real command of the binary.
+      const [, ...args] = String(h['entry']).split(' ');
+      const help = spawnSync(process.execPath, [bin, ...args, '--help'], { encoding: 'utf8' });
+      expect(help.status).toBe(0);
+    }
+    expect(hooks[0]).toMatchObject({
+      stages: ['commit-msg'],
+      pass_filenames: true,
+      always_run: true,
+    });
+    expect(hooks[1]).toMatchObject({ stages: ['pre-commit'], pass_filenames: false });
+    const config = parse(readmeConfig('.pre-commit-config.yaml'));
+    expect(config.default_install_hook_types).toEqual(['pre-commit', 'commit-msg']);
+    expect(config.repos[0].hooks.map((h: { id: string }) => h.id)).toEqual(
+      hooks.map((h) => h['id']),
+    );
+  });
+
+  it('the pre-commit entry judges the message file it is given, from the repository root', () => {
+    const r = repoOnMikadoBranch(false);
+    const msg = path.join(r.tmp, 'COMMIT_EDITMSG');
+    writeFileSync(msg, 'not conventional\n');
+    const bad = r.mikado(['hook', 'commit-msg', msg]);
+    expect([bad.status, bad.stderr]).toEqual([1, expect.stringContaining('subject-format')]);
+    writeFileSync(msg, 'C2(goal): impl fine\n');
+    expect(r.mikado(['hook', 'commit-msg', msg]).status).toBe(0);
+  });
+
+  it('lefthook (real run) with the README lines', () => {
+    const r = repoOnMikadoBranch(false);
+    linkProjectMikado(r);
+    r.write({ 'lefthook.yml': readmeConfig('lefthook.yml') });
+    r.commitNoVerify('C2(goal): impl lefthook config');
+    const env = { PATH: `${path.join(root, 'node_modules/.bin')}:${process.env['PATH']}` };
+    const li = spawnSync(path.join(root, 'node_modules/.bin/lefthook'), ['install'], {
+      cwd: r.dir,
+      env: { ...r.env, ...env },
+      encoding: 'utf8',
+    });
+    expect(li.status, li.stderr).toBe(0);
+    const bad = r.git(['commit', '--allow-empty', '-m', 'not conventional'], env);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stdout + bad.stderr).toContain('subject-format');
+    expect(
+      r.git(['commit', '--allow-empty', '-m', 'C2(goal): impl via lefthook'], env).status,
+    ).toBe(0);
+    r.gitOk(['checkout', '-q', 'main']);
+    expect(r.git(['commit', '--allow-empty', '-m', 'anything on main'], env).status).toBe(0);
+  });
+
+  it('husky (real run) with the README lines', () => {
+    const r = repoOnMikadoBranch(false);
+    linkProjectMikado(r);
+    const h = spawnSync(process.execPath, [path.join(root, 'node_modules/husky/bin.js')], {
+      cwd: r.dir,
+      env: r.env,
+      encoding: 'utf8',
+    });
+    expect(h.status, h.stderr).toBe(0);
+    r.write({
+      '.husky/commit-msg': readmeConfig('.husky/commit-msg'),
+      '.husky/pre-commit': readmeConfig('.husky/pre-commit'),
+    });
+    r.commitNoVerify('C2(goal): impl husky config');
+    const bad = r.git(['commit', '--allow-empty', '-m', 'not conventional']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('subject-format');
+    expect(r.git(['commit', '--allow-empty', '-m', 'C2(goal): impl via husky']).status).toBe(0);
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD });
+    r.gitOk(['add', '-A']);
+    const cards = r.git(['commit', '-m', 'C2(goal): plan broken']);
+    expect(cards.status).not.toBe(0);
+    expect(cards.stderr).toContain('docs/cards/broken.md:3:11');
+    r.gitOk(['reset', '-q', '--hard']);
+    r.gitOk(['checkout', '-q', 'main']);
+    expect(r.git(['commit', '--allow-empty', '-m', 'anything on main']).status).toBe(0);
+  });
+});
+
+/** Gives the temp project a `node_modules/.bin/mikado`, as an installed dependency would. */
+function linkProjectMikado(r: TestRepo): void {
+  mkdirSync(path.join(r.dir, 'node_modules/.bin'), { recursive: true });
+  symlinkSync(bin, path.join(r.dir, 'node_modules/.bin/mikado'));
+  writeFileSync(path.join(r.dir, '.gitignore'), 'node_modules/\n');
+}

@@ -1,0 +1,67 @@
+// `mikado view --resume` through the real binary.
+import { afterEach, describe, expect, it } from 'vitest';
+import { card, createRepo, type TestRepo } from '../hook-repo.ts';
+
+let repo: TestRepo | undefined;
+afterEach(() => {
+  repo?.cleanup();
+  repo = undefined;
+});
+
+function chainRepo(): TestRepo {
+  const r = createRepo({ install: false });
+  repo = r;
+  r.commitNoVerify('init', { 'README.md': '# p\n' });
+  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+  r.commitNoVerify('C2(goal): plan goal and leaf', {
+    'docs/cards/goal.md': card({
+      title: 'Goal',
+      status: 'active',
+      branch: 'mikado/goal',
+      requires: ['leaf'],
+    }),
+    'docs/cards/leaf.md': card({ title: 'Leaf', status: 'active' }),
+  });
+  r.commitNoVerify('C2(goal): impl leaf', { 'src/leaf.txt': 'leaf\n' });
+  return r;
+}
+
+describe('mikado view --resume (binary)', () => {
+  it('prints the position and the next command, and --json', () => {
+    const r = chainRepo();
+    const text = r.mikado(['view', '--resume']);
+    expect(text.stderr).toBe('');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('  position      mid-cycle');
+    expect(text.stdout).toContain(
+      "next: mikado close leaf && git commit -am 'C2(goal): close leaf'",
+    );
+    const json = r.mikado(['view', '--resume', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      version: 1,
+      kind: 'branch',
+      branch: 'mikado/goal',
+      position: 'mid-cycle',
+      readyLeaves: ['leaf'],
+      next: { command: "mikado close leaf && git commit -am 'C2(goal): close leaf'" },
+    });
+  });
+
+  it('refuses a branch/goal mismatch with exit 2 and a fix', () => {
+    const r = chainRepo();
+    r.write({
+      'docs/cards/goal.md': card({
+        title: 'Goal',
+        status: 'active',
+        branch: 'mikado/other',
+        requires: ['leaf'],
+      }),
+    });
+    const res = r.mikado(['view', '--resume']);
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(
+      /^mikado: Unexpected `branch: mikado\/other` in goal card `docs\/cards\/goal\.md`, expected `branch: mikado\/goal`\n {2}fix: /,
+    );
+    expect(res.stdout).toBe('');
+  });
+});

@@ -1,0 +1,78 @@
+// The pre-commit hook: the check rules on staged cards only, in their staged content.
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/load-config.ts';
+import { preCommit } from '../src/hook/pre-commit.ts';
+import { card, createRepo, type TestRepo } from './hook-repo.ts';
+
+let repo: TestRepo | undefined;
+afterEach(() => {
+  repo?.cleanup();
+  repo = undefined;
+});
+
+function base(): TestRepo {
+  const r = createRepo({ install: false });
+  repo = r;
+  r.commitNoVerify('cards', {
+    'docs/cards/goal.md': card({
+      title: 'Goal',
+      status: 'active',
+      requires: ['a'],
+      body: '# Goal\n\n## Why\n',
+    }),
+    'docs/cards/a.md': card({ title: 'A', status: 'active' }),
+    'docs/cards/old-broken.md': '---\ntitle: 1\n---\n',
+  });
+  return r;
+}
+
+async function check(r: TestRepo, stage: Record<string, string | null>) {
+  r.write(stage);
+  r.gitOk(['add', '-A', '--', ...Object.keys(stage)]);
+  const result = await preCommit({ root: r.dir, config: loadConfig({ root: r.dir }) });
+  return result.diagnostics.map((d) => `${d.path}:${d.line}:${d.column} ${d.rule}`);
+}
+
+describe('mikado hook pre-commit', () => {
+  it('finds nothing when no card is staged, and ignores unstaged broken cards', async () => {
+    const r = base();
+    expect(await check(r, { 'src/x.txt': 'x\n' })).toEqual([]);
+  });
+
+  it('checks the staged content, not the work tree', async () => {
+    const r = base();
+    expect(await check(r, { 'docs/cards/b.md': '---\ntitle: B\nmodified: 13 May\n---\n' })).toEqual(
+      ['docs/cards/b.md:3:11 frontmatter-date'],
+    );
+    r.write({ 'docs/cards/b.md': card({ title: 'B' }) });
+    const again = await preCommit({ root: r.dir, config: loadConfig({ root: r.dir }) });
+    expect(again.diagnostics.map((d) => d.rule)).toEqual(['frontmatter-date']);
+  });
+
+  it('reports graph rules that concern a staged card: unknown requires, a cycle it closes', async () => {
+    const r = base();
+    expect(
+      await check(r, {
+        'docs/cards/a.md': card({ title: 'A', status: 'active', requires: ['goal', 'nope'] }),
+      }),
+    ).toEqual(
+      [
+        'docs/cards/a.md:1:1 unreachable',
+        'docs/cards/a.md:6:5 cycle',
+        'docs/cards/a.md:7:5 unknown-requires',
+      ].sort(),
+    );
+  });
+
+  it('checks links and headings and the TypeScript of ts run blocks', async () => {
+    const r = base();
+    const body =
+      '# B\n\nSee [[goal#Why]], [[goal#Nope]] and [[ghost]].\n\n```ts run\nconst x = ;\n```\n';
+    const found = await check(r, { 'docs/cards/b.md': card({ title: 'B', body }) });
+    expect(found).toEqual([
+      'docs/cards/b.md:8:19 broken-heading',
+      'docs/cards/b.md:8:37 broken-link',
+      'docs/cards/b.md:11:11 ts-syntax',
+    ]);
+  });
+});

@@ -1,0 +1,170 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseCard } from '../src/cards/parse-card.ts';
+import { parseCardBodyWithRemark } from '../src/cards/parse-card-body.ts';
+import { parseCardFrontmatter } from '../src/cards/parse-card-frontmatter.ts';
+import { parseFrontmatter } from '../src/cards/parse-frontmatter.ts';
+import { scanMarkdown } from '../src/cards/scan-markdown.ts';
+import { checkGraph } from '../src/check/check-cards.ts';
+import { buildGraph } from '../src/graph/build-graph.ts';
+import { renderChain } from '../src/render/render-chain.ts';
+import { renderDot } from '../src/render/render-dot.ts';
+import { renderHtml } from '../src/render/render-html.ts';
+import { renderJson } from '../src/render/render-json.ts';
+import { renderList } from '../src/render/render-list.ts';
+import { renderMermaid } from '../src/render/render-mermaid.ts';
+import { renderTree } from '../src/render/render-tree.ts';
+import { markdownCard, wellFormedCard } from './markdown-arbitrary.ts';
+
+const stems = fc.constantFrom('a', 'b', 'c', 'd', 'e');
+const yamlValue = fc.oneof(
+  fc.constantFrom(
+    'active',
+    'done',
+    '2026-01-01',
+    '2026-13-45',
+    'x: y',
+    '[a, b',
+    '"q"',
+    "'s'",
+    '- a',
+    '{a: 1}',
+    '',
+    '~',
+    'null',
+    '3',
+    '&a x',
+    '*a',
+    '|\n  x',
+    '@',
+    '`',
+  ),
+  fc.string({ maxLength: 6 }),
+  fc.array(stems, { maxLength: 3 }).map((a) => `[${a.join(', ')}]`),
+  fc.array(stems, { maxLength: 3 }).map((a) => a.map((s) => `\n  - ${s}`).join('')),
+);
+const key = fc.constantFrom(
+  'title',
+  'modified',
+  'last-reviewed',
+  'tags',
+  'status',
+  'requires',
+  'branch',
+  'required-by',
+  'x',
+  '- a',
+  '? k',
+  '',
+);
+/** Random frontmatter: valid, odd and broken YAML. */
+const frontmatter = fc
+  .array(fc.tuple(key, yamlValue), { maxLength: 7 })
+  .map((pairs) => pairs.map(([k, v]) => `${k}: ${v}`).join('\n'));
+const cardText = fc
+  .tuple(frontmatter, fc.oneof(markdownCard, wellFormedCard), fc.boolean())
+  .map(([fm, body, closed]) => `---\n${fm}\n${closed ? '---\n' : ''}${body}`);
+
+describe('random cards', () => {
+  it('go through parse → graph → every renderer and check without throwing', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(stems, cardText), { minLength: 1, maxLength: 6 }), (files) => {
+        const cards = files.map(([stem, text], i) =>
+          parseCard(text, { path: `docs/cards/${i}/${stem}.md`, absPath: `/r/${i}/${stem}.md` }),
+        );
+        const g = buildGraph(cards);
+        const roots = [...g.cards.keys()];
+        expect(typeof renderList(g)).toBe('string');
+        for (const r of roots) {
+          renderChain(g, r, { all: true });
+          renderTree(g, r);
+        }
+        renderMermaid(g, roots);
+        renderDot(g, roots);
+        renderHtml(g, roots);
+        JSON.parse(renderJson(g));
+        checkGraph(g, cards);
+        for (const c of cards) {
+          for (const d of c.diagnostics) {
+            expect(d.line).toBeGreaterThanOrEqual(1);
+            expect(d.column).toBeGreaterThanOrEqual(1);
+            expect(d.message).not.toMatch(/\n/);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('read frontmatter the same on the fast path as through the yaml package', () => {
+    fc.assert(
+      fc.property(frontmatter, (yaml) => {
+        const fast = parseFrontmatter(yaml, { path: 'p', line: 2 });
+        // The slow path: a leading comment line makes the fast path decline.
+        const slow = parseFrontmatter(`#\n${yaml}`, { path: 'p', line: 1 });
+        expect(fast.data).toEqual(slow.data);
+        expect(fast.diagnostics.map((d) => d.rule)).toEqual(slow.diagnostics.map((d) => d.rule));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('the fast Markdown scanner', () => {
+  const compare = (text: string): void => {
+    const card = parseCardFrontmatter(text, { path: 'x.md', absPath: '/x.md' });
+    const before = card.diagnostics.length;
+    const scanned = scanMarkdown(text, { stem: 'x', startLine: card.bodyLine });
+    if (!scanned) return;
+    const ref = parseCardBodyWithRemark(card, text);
+    expect({
+      headings: scanned.headings,
+      links: scanned.links,
+      blocks: scanned.blocks,
+      findings: scanned.findings.map((f) => [
+        f.place.line,
+        f.place.column,
+        f.rule,
+        f.severity,
+        f.message,
+      ]),
+    }).toEqual({
+      headings: ref.headings,
+      links: ref.links,
+      blocks: ref.blocks,
+      findings: ref.diagnostics
+        .slice(before)
+        .map((d) => [d.line, d.column, d.rule, d.severity, d.message]),
+    });
+  };
+
+  it('gives what remark gives on random Markdown, or declines', () => {
+    fc.assert(fc.property(markdownCard, compare), { numRuns: 1500 });
+  });
+
+  it('gives what remark gives on well-formed cards, or declines', () => {
+    fc.assert(fc.property(wellFormedCard, compare), { numRuns: 1500 });
+  });
+
+  it('reads ordinary cards itself (lists with fenced blocks, code spans, intraword underscores)', () => {
+    const text = [
+      '---',
+      'title: T',
+      'modified: 2026-01-01',
+      '---',
+      '# Move `immich_pg`',
+      '',
+      'See [[a#Why|why]] and `[[not-a-link]]`.',
+      '',
+      '1. Apply:',
+      '   ```ts run name=apply',
+      '   await $`kubectl apply -f x.yaml`',
+      '   ```',
+      '2. Check [[b]].',
+      '',
+      '## pg_dump fallback',
+    ].join('\n');
+    expect(scanMarkdown(text, { stem: 'x', startLine: 5 })).not.toBeNull();
+    compare(text);
+  });
+});
