@@ -43,9 +43,9 @@ export {
 export { streamToFile } from './blocks/stream-to-file.ts';
 export {
   findVerdict,
+  type RunVerdict,
   recordVerdict,
   requireVerdict,
-  type Verdict,
   type VerdictApi,
   VerdictError,
   verdictKey,

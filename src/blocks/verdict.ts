@@ -2,7 +2,7 @@ import { RunError } from '../errors.ts';
 import type { MikadoApi } from '../run/mikado-api.ts';
 
 /** A verification outcome kept in the journal, bound to the run that reached it. */
-export interface Verdict {
+export interface RunVerdict {
   /** What was verified (`immich.final-sync`). */
   name: string;
   ok: boolean;
@@ -43,8 +43,8 @@ export function recordVerdict(
   api: VerdictApi,
   name: string,
   result: { ok: boolean; summary: string; details?: unknown },
-): Verdict {
-  const verdict: Verdict = {
+): RunVerdict {
+  const verdict: RunVerdict = {
     name,
     ok: result.ok,
     run: api.runId,
@@ -64,8 +64,12 @@ export function recordVerdict(
  * @param runId the run (default `api.runId`)
  * @returns the verdict, or undefined when that run recorded none
  */
-export function findVerdict(api: VerdictApi, name: string, runId = api.runId): Verdict | undefined {
-  return api.get<Verdict>(verdictKey(name, runId));
+export function findVerdict(
+  api: VerdictApi,
+  name: string,
+  runId = api.runId,
+): RunVerdict | undefined {
+  return api.get<RunVerdict>(verdictKey(name, runId));
 }
 
 /**
@@ -84,12 +88,12 @@ export function requireVerdict(
   api: VerdictApi,
   name: string,
   options: { run?: string; rerun?: string } = {},
-): Verdict {
+): RunVerdict {
   const run = options.run ?? api.runId;
   const verdict = findVerdict(api, name, run);
   if (verdict?.ok) return verdict;
   const which = run === api.runId ? `this run (${run})` : `run ${run}`;
-  const latest = api.get<Verdict>(`verdict:${name}`);
+  const latest = api.get<RunVerdict>(`verdict:${name}`);
   const why = verdict
     ? `the verification \`${name}\` of ${which} failed: ${verdict.summary}`
     : latest
