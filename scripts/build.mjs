@@ -1,6 +1,7 @@
 // Bundles the CLI and the library into dist/ with esbuild. Heavy dependencies are split into
 // chunks that load lazily, so `mikado hook` on a non-Mikado branch stays fast.
 import { readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -37,5 +38,25 @@ await build({
   banner: {
     js: "import { createRequire as __mikadoCreateRequire } from 'node:module'; const require = __mikadoCreateRequire(import.meta.url);",
   },
+  // src/require-bundled.ts loads dist/lib/NAME.cjs on first use when this is defined
+  define: { MIKADO_BUNDLE: 'true' },
+  logLevel: 'warning',
+});
+
+// Dependencies loaded synchronously on first use (src/require-bundled.ts): one minified CommonJS
+// file each, so a command that needs one compiles one file, and start-up compiles none.
+const requireHere = createRequire(path.join(root, 'package.json'));
+await build({
+  absWorkingDir: root,
+  entryPoints: Object.fromEntries(
+    ['yaml', 'picomatch'].map((name) => [name, requireHere.resolve(name)]),
+  ),
+  outdir: 'dist/lib',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
   logLevel: 'warning',
 });
