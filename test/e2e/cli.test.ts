@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -14,5 +15,12 @@ describe('mikado binary', () => {
     const r = spawnSync(process.execPath, [bin, 'no-such-command'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/error:/);
+  });
+
+  it('loads its start-up code as one chunk (scripts/build.mjs), not one per lazy module', () => {
+    const cli = readFileSync(path.resolve(import.meta.dirname, '../../dist/cli.js'), 'utf8');
+    const chunks = [...cli.matchAll(/^(?:import|\}) .*"\.\/chunks\/([^"]+)"/gm)].map((m) => m[1]);
+    // the start-up chunk and esbuild's runtime helpers
+    expect(chunks).toHaveLength(2);
   });
 });
