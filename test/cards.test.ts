@@ -1,5 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import picomatch from 'picomatch';
@@ -12,6 +11,7 @@ import { parseFrontmatter } from '../src/cards/parse-frontmatter.ts';
 import { parseSimpleYaml } from '../src/cards/parse-simple-yaml.ts';
 import { firstInvalidUtf8 } from '../src/cards/read-card-file.ts';
 import { loadConfig } from '../src/config/load-config.ts';
+import { tempTree } from './helpers/temp-dir.ts';
 
 const opts = { path: 'docs/cards/x.md', absPath: '/r/docs/cards/x.md' };
 const rules = (text: string, full = true): string[] =>
@@ -400,18 +400,14 @@ describe('firstInvalidUtf8', () => {
 });
 
 describe('loadCards', () => {
-  const dirs: string[] = [];
+  const cleanups: (() => void)[] = [];
   afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    for (const c of cleanups.splice(0)) c();
   });
   const tree = (files: Record<string, string | Buffer>): string => {
-    const root = mkdtempSync(path.join(tmpdir(), 'mikado-cards-'));
-    dirs.push(root);
-    for (const [name, content] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-      writeFileSync(path.join(root, name), content);
-    }
-    return root;
+    const t = tempTree('cards', files);
+    cleanups.push(t.cleanup);
+    return t.dir;
   };
   const card = (title: string): string => `---\ntitle: ${title}\nmodified: 2026-01-01\n---\nbody\n`;
 

@@ -1,22 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findRoot, loadConfig, parseDuration } from '../src/config/load-config.ts';
 import { ConfigError } from '../src/errors.ts';
-import { tempDir } from './helpers/temp-dir.ts';
-import { createRepo } from './hook-repo.ts';
+import { cleanupRepos, createRepo } from './helpers/git-repo.ts';
+import { tempDir, tempTree } from './helpers/temp-dir.ts';
 
 const cleanups: (() => void)[] = [];
 afterAll(() => {
   for (const c of cleanups) c();
+  cleanupRepos();
 });
 
 function tempRoot(files: Record<string, string>): string {
-  const { dir, cleanup } = tempDir('config');
-  cleanups.push(cleanup);
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
+  const t = tempTree('config', files);
+  cleanups.push(t.cleanup);
+  return t.dir;
 }
 
 describe('parseDuration', () => {
@@ -86,10 +86,8 @@ describe('findRoot', () => {
   /** A repository with a subdirectory, a linked worktree, a submodule and a symlink into it. */
   function layout(): { dirs: string[]; inGitDir: string[] } {
     const lib = createRepo({ install: false });
-    cleanups.push(lib.cleanup);
     lib.commitNoVerify('lib', { 'x.md': 'x\n' });
     const repo = createRepo({ install: false });
-    cleanups.push(repo.cleanup);
     repo.commitNoVerify('one', { 'docs/cards/a.md': 'a\n' });
     repo.gitOk(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', lib.dir, 'lib']);
     repo.commitNoVerify('submodule');
