@@ -1,12 +1,17 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import fc from 'fast-check';
+import picomatch from 'picomatch';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { globMatcher } from '../src/cards/glob-matcher.ts';
 import { loadCards } from '../src/cards/load-cards.ts';
 import { parseCard } from '../src/cards/parse-card.ts';
 import { parseFrontmatter } from '../src/cards/parse-frontmatter.ts';
+import { parseSimpleYaml } from '../src/cards/parse-simple-yaml.ts';
 import { firstInvalidUtf8 } from '../src/cards/read-card-file.ts';
 import { loadConfig } from '../src/config/load-config.ts';
+import { tempTree } from './helpers/temp-dir.ts';
 
 const opts = { path: 'docs/cards/x.md', absPath: '/r/docs/cards/x.md' };
 const rules = (text: string, full = true): string[] =>
@@ -221,6 +226,171 @@ describe('parseFrontmatter', () => {
   });
 });
 
+describe('parseSimpleYaml', () => {
+  it('reads config files and frontmatter with quotes, numbers-like words and comments', () => {
+    const text = [
+      '# mikado-docs configuration',
+      'cards: docs',
+      'exclude: ["changelog.d/**", \'drafts/**\'] # not cards',
+      'defaultTimeout: 30m',
+      'title: "Move: the database"',
+      'tags:',
+      '  - a # first',
+      '  # between',
+      "  - 'b c'",
+      'modified: 2026-05-13',
+      '',
+    ].join('\n');
+    const fast = parseSimpleYaml(text, 1);
+    expect(fast?.data).toEqual({
+      cards: 'docs',
+      exclude: ['changelog.d/**', 'drafts/**'],
+      defaultTimeout: '30m',
+      title: 'Move: the database',
+      tags: ['a', 'b c'],
+      modified: '2026-05-13',
+    });
+    expect(fast?.data).toEqual(parseDocument(text).toJS());
+    expect(fast?.places['title.value']).toEqual({ line: 5, column: 8 });
+    expect(fast?.places['tags.1']).toEqual({ line: 9, column: 5 });
+  });
+
+  it.each([
+    'n: 10',
+    'n: 1.5',
+    'n: 0x1F',
+    'n: 1e3',
+    'b: true',
+    'k: ~',
+    'k: "a\\"b"',
+    "k: 'it''s'",
+    'k: [a, [b]]',
+    'k: a: b',
+    'p:\n  nested: x',
+    'k: |\n  text',
+    'k: &a x',
+    'a: 1\na: 2',
+  ])('leaves %j to the yaml package', (text) => {
+    expect(parseSimpleYaml(text, 1)).toBeNull();
+  });
+
+  it('gives what the yaml package gives whenever it takes the fast path', () => {
+    const scalar = fc.constantFrom(
+      'docs',
+      'a b',
+      'mikado/x',
+      'A card (draft)',
+      '30m',
+      '1.5',
+      '10',
+      '0x1F',
+      '0o17',
+      '1e3',
+      '1_000',
+      '1-2',
+      '2026-05-13',
+      'v1.2',
+      'true',
+      'False',
+      'null',
+      'NULL',
+      '~',
+      'é-card',
+      'Ärger',
+      'a#b',
+      'a #b',
+      'a: b',
+      '-a',
+      '_x',
+      '.5',
+      'x ',
+      '"a, b"',
+      '"x # y"',
+      '"a\\"b"',
+      '""',
+      '" lead"',
+      '"é"',
+      "'x'",
+      "'it''s'",
+      "''",
+      "'a\"b'",
+      '"a\'b"',
+      '"tab\there"',
+      'a\u00a0b',
+      '"a\u00a0b"',
+      '"a\u2028b"',
+      "'\u0085'",
+      '"\ufeffx"',
+    );
+    const value = fc.oneof(
+      scalar,
+      fc.array(scalar, { maxLength: 3 }).map((items) => `[${items.join(', ')}]`),
+      fc.constantFrom('[]', '[ ]', '[a,]', '[a] x', '[a', '{a: b}', '|', '>'),
+    );
+    const comment = fc.constantFrom('', '', ' # c', '\t# c', '#c');
+    const key = fc.constantFrom('title', 'tags', 'requires', 'cards', 'a-b', 'x_y', 'true', 'k1');
+    const indent = fc.constantFrom('', '  ', '    ', '\t', ' ');
+    const line = fc.oneof(
+      fc.tuple(key, value, comment).map(([k, v, c]) => `${k}: ${v}${c}`),
+      fc.tuple(key, comment).map(([k, c]) => `${k}:${c}`),
+      fc.tuple(indent, scalar, comment).map(([i, v, c]) => `${i}- ${v}${c}`),
+      fc.tuple(indent, comment).map(([i, c]) => `${i}${c.trim()}`),
+      fc.constantFrom('  nested: x', 'key:value', '-', '---', ' # x'),
+    );
+    let fastPath = 0;
+    fc.assert(
+      fc.property(
+        fc.array(line, { maxLength: 8 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        (lines, eol, bom) => {
+          const text = (bom ? '\ufeff' : '') + lines.join(eol);
+          const fast = parseSimpleYaml(text, 1);
+          if (fast === null) return;
+          fastPath++;
+          const doc = parseDocument(text, { uniqueKeys: true });
+          expect(doc.errors).toEqual([]);
+          expect(fast.data).toEqual(doc.toJS() ?? {});
+        },
+      ),
+      { numRuns: 3000 },
+    );
+    expect(fastPath).toBeGreaterThan(100);
+  });
+});
+
+describe('globMatcher', () => {
+  it('matches as picomatch does with `dot: true`, with or without picomatch', () => {
+    const name = fc.constantFrom('a', 'b', 'a.b', '.a', 'x-y', '_', 'changelog.d');
+    const dir = fc.array(name, { minLength: 1, maxLength: 3 }).map((p) => p.join('/'));
+    const glob = fc.oneof(
+      dir,
+      dir.map((d) => `${d}/**`),
+      fc.constantFrom('**/a', 'a/*', '*.md', 'a/**/b', '**', './a', 'a/', '.', '..', 'a/../b'),
+    );
+    const segment = fc.constantFrom('a', 'b', 'a.b', '.a', '..', '.', '', 'x-y', '**', 'c.md');
+    const input = fc
+      .tuple(
+        fc.array(segment, { maxLength: 4 }),
+        fc.constantFrom('', '/'),
+        fc.constantFrom('', '/'),
+      )
+      .map(([parts, lead, trail]) => `${lead}${parts.join('/')}${trail}`);
+    fc.assert(
+      fc.property(
+        fc.array(glob, { maxLength: 3 }),
+        fc.array(input, { maxLength: 8 }),
+        (globs, paths) => {
+          const ours = globMatcher(globs);
+          const theirs = globs.length ? picomatch(globs, { dot: true }) : () => false;
+          for (const p of [...paths, ...globs]) expect([p, ours(p)]).toEqual([p, theirs(p)]);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('firstInvalidUtf8', () => {
   it('finds the first bad byte', () => {
     expect(firstInvalidUtf8(Buffer.from('héllo'))).toBe(6);
@@ -230,18 +400,14 @@ describe('firstInvalidUtf8', () => {
 });
 
 describe('loadCards', () => {
-  const dirs: string[] = [];
+  const cleanups: (() => void)[] = [];
   afterEach(() => {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    for (const c of cleanups.splice(0)) c();
   });
   const tree = (files: Record<string, string | Buffer>): string => {
-    const root = mkdtempSync(path.join(tmpdir(), 'mikado-cards-'));
-    dirs.push(root);
-    for (const [name, content] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-      writeFileSync(path.join(root, name), content);
-    }
-    return root;
+    const t = tempTree('cards', files);
+    cleanups.push(t.cleanup);
+    return t.dir;
   };
   const card = (title: string): string => `---\ntitle: ${title}\nmodified: 2026-01-01\n---\nbody\n`;
 

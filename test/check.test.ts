@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCard } from '../src/cards/parse-card.ts';
@@ -13,20 +12,17 @@ import { checkSyntax } from '../src/check/check-syntax.ts';
 import { headingKey } from '../src/check/heading-key.ts';
 import { CACHE_FILE } from '../src/check/load-checked-cards.ts';
 import { loadConfig } from '../src/config/load-config.ts';
+import { tempTree } from './helpers/temp-dir.ts';
 
-const dirs: string[] = [];
+const cleanups: (() => void)[] = [];
 afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const c of cleanups.splice(0)) c();
 });
 
 function repo(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'mikado-check-'));
-  dirs.push(root);
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    writeFileSync(path.join(root, name), text);
-  }
-  return root;
+  const t = tempTree('check', files);
+  cleanups.push(t.cleanup);
+  return t.dir;
 }
 
 const card = (title: string, body = '', requires: string[] = []) =>

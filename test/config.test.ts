@@ -1,20 +1,22 @@
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig, parseDuration } from '../src/config/load-config.ts';
+import { findRoot, loadConfig, parseDuration } from '../src/config/load-config.ts';
 import { ConfigError } from '../src/errors.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { cleanupRepos, createRepo } from './helpers/git-repo.ts';
+import { tempDir, tempTree } from './helpers/temp-dir.ts';
 
 const cleanups: (() => void)[] = [];
 afterAll(() => {
   for (const c of cleanups) c();
+  cleanupRepos();
 });
 
 function tempRoot(files: Record<string, string>): string {
-  const { dir, cleanup } = tempDir('config');
-  cleanups.push(cleanup);
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
-  return dir;
+  const t = tempTree('config', files);
+  cleanups.push(t.cleanup);
+  return t.dir;
 }
 
 describe('parseDuration', () => {
@@ -77,5 +79,87 @@ describe('loadConfig', () => {
   it('rejects a config that is not a mapping', () => {
     const root = tempRoot({ 'mikado.config.yaml': '- a\n- b\n' });
     expect(() => loadConfig({ root })).toThrow(/expected a mapping/);
+  });
+});
+
+describe('findRoot', () => {
+  /** A repository with a subdirectory, a linked worktree, a submodule and a symlink into it. */
+  function layout(): { dirs: string[]; inGitDir: string[] } {
+    const lib = createRepo({ install: false });
+    lib.commitNoVerify('lib', { 'x.md': 'x\n' });
+    const repo = createRepo({ install: false });
+    repo.commitNoVerify('one', { 'docs/cards/a.md': 'a\n' });
+    repo.gitOk(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', lib.dir, 'lib']);
+    repo.commitNoVerify('submodule');
+    const worktree = path.join(repo.tmp, 'worktree');
+    repo.gitOk(['worktree', 'add', '-q', worktree, '-b', 'other']);
+    mkdirSync(path.join(repo.dir, 'lib/deep'));
+    const link = path.join(repo.tmp, 'link');
+    symlinkSync(path.join(repo.dir, 'docs/cards'), link);
+    return {
+      dirs: [
+        repo.dir,
+        path.join(repo.dir, 'docs/cards'),
+        worktree,
+        path.join(worktree, 'docs'),
+        path.join(repo.dir, 'lib'),
+        path.join(repo.dir, 'lib/deep'),
+        link,
+        repo.tmp,
+      ],
+      inGitDir: [path.join(repo.dir, '.git'), path.join(repo.dir, '.git/refs')],
+    };
+  }
+
+  const gitTopLevel = (cwd: string): string => {
+    const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8' });
+    return r.status === 0 ? r.stdout.trim() : path.resolve(cwd);
+  };
+
+  /** Runs `fn` with the given environment changes, restoring process.env afterwards. */
+  function withEnv<T>(changes: Record<string, string | undefined>, fn: () => T): T {
+    const saved = { ...process.env };
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    try {
+      return fn();
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  }
+
+  const noGitEnv = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith('GIT_'))
+      .map((k) => [k, undefined]),
+  );
+
+  it('finds what `git rev-parse --show-toplevel` finds', () => {
+    const { dirs, inGitDir } = layout();
+    for (const dir of [...dirs, ...inGitDir]) {
+      expect([dir, withEnv(noGitEnv, () => findRoot(dir))]).toEqual([dir, gitTopLevel(dir)]);
+    }
+  });
+
+  it('needs no git for repositories, linked worktrees and submodules', () => {
+    const { dirs } = layout();
+    const expected = dirs.map(gitTopLevel);
+    const { dir: emptyBin, cleanup } = tempDir('no-git');
+    cleanups.push(cleanup);
+    const found = withEnv({ ...noGitEnv, PATH: emptyBin }, () => dirs.map((d) => findRoot(d)));
+    expect(found).toEqual(expected);
+  });
+
+  it('asks git when GIT_DIR says where the repository is', () => {
+    const { dirs } = layout();
+    const [repoDir, sub] = dirs as [string, string];
+    const { dir: outside, cleanup } = tempDir('outside');
+    cleanups.push(cleanup);
+    const env = { ...noGitEnv, GIT_DIR: path.join(repoDir, '.git'), GIT_WORK_TREE: repoDir };
+    expect(withEnv(env, () => findRoot(outside))).toBe(repoDir);
+    expect(withEnv(env, () => findRoot(sub))).toBe(repoDir);
   });
 });

@@ -2,17 +2,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.ts';
 import { preCommit } from '../src/hook/pre-commit.ts';
-import { card, createRepo, type TestRepo } from './hook-repo.ts';
+import { card, cleanupRepos, createRepo, type TestRepo } from './helpers/git-repo.ts';
 
-let repo: TestRepo | undefined;
-afterEach(() => {
-  repo?.cleanup();
-  repo = undefined;
-});
+afterEach(cleanupRepos);
 
 function base(): TestRepo {
   const r = createRepo({ install: false });
-  repo = r;
   r.commitNoVerify('cards', {
     'docs/cards/goal.md': card({
       title: 'Goal',

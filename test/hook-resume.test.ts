@@ -7,16 +7,20 @@ import type { MikadoConfig } from '../src/config/types.ts';
 import { findPullRequest } from '../src/hook/forge.ts';
 import { renderResume, renderResumeJson } from '../src/hook/render-resume.ts';
 import { type BranchResume, type ChainList, resume } from '../src/hook/resume.ts';
-import { card, createRepo, type TestRepo } from './hook-repo.ts';
+import {
+  card,
+  cleanupRepos,
+  createRepo,
+  mikadoBranchRepo,
+  type TestRepo,
+} from './helpers/git-repo.ts';
 
 const GOAL = 'docs/cards/goal.md';
 const A = 'docs/cards/a.md';
 const B = 'docs/cards/b.md';
-let repo: TestRepo | undefined;
 let server: Server | undefined;
 afterEach(async () => {
-  repo?.cleanup();
-  repo = undefined;
+  cleanupRepos();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   server = undefined;
 });
@@ -26,10 +30,7 @@ const goal = (extra: { status?: 'active'; branch?: string } = { status: 'active'
 
 /** main with the plan; mikado/goal: plan, impl a, close a, impl b (mid-cycle on b). */
 function midCycle(): { r: TestRepo; config: MikadoConfig; sha: Record<string, string> } {
-  const r = createRepo({ install: false });
-  repo = r;
-  r.commitNoVerify('init', { 'README.md': '# p\n' });
-  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+  const r = mikadoBranchRepo();
   const sha: Record<string, string> = {};
   sha['plan'] = r.commitNoVerify('C2(goal): plan goal, a and b', {
     [GOAL]: goal(),
@@ -218,7 +219,6 @@ describe('mikado view --resume elsewhere', () => {
 
   it('says so when there are no chains', async () => {
     const r = createRepo({ install: false });
-    repo = r;
     r.commitNoVerify('init');
     expect(renderResume(await resume({ config: loadConfig({ root: r.dir }), env: {} }))).toBe(
       'No active chains (on `main`). Start one with `mikado new STEM --goal`.\n',

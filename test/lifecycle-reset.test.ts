@@ -2,22 +2,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { card, createRepo, type TestRepo } from './hook-repo.ts';
+import {
+  card,
+  cleanupRepos,
+  createRepo,
+  mikadoBranchRepo,
+  type TestRepo,
+} from './helpers/git-repo.ts';
 
 const GOAL = 'docs/cards/goal.md';
 const LEAF = 'docs/cards/leaf.md';
-let repo: TestRepo | undefined;
-afterEach(() => {
-  repo?.cleanup();
-  repo = undefined;
-});
+afterEach(cleanupRepos);
 
 /** main, then on mikado/goal: plan, impl a, close leaf, impl b, impl c. */
 function branchMidCycle(): { r: TestRepo; sha: Record<string, string> } {
-  const r = createRepo({ install: false });
-  repo = r;
-  r.commitNoVerify('init', { 'README.md': '# p\n' });
-  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+  const r = mikadoBranchRepo();
   const sha: Record<string, string> = {};
   sha['plan'] = r.commitNoVerify('C2(goal): plan goal', {
     [GOAL]: card({ title: 'Goal', status: 'active', branch: 'mikado/goal', requires: ['leaf'] }),
@@ -102,7 +101,6 @@ describe('mikado reset', () => {
 
   it('resets to the base when no plan or close precedes the impl commits', () => {
     const r = createRepo({ install: false });
-    repo = r;
     const base = r.commitNoVerify('plan on main', {
       [GOAL]: card({ title: 'Goal', status: 'active', branch: 'mikado/goal' }),
     });
@@ -127,7 +125,6 @@ describe('mikado reset', () => {
 
   it('refuses outside a Mikado branch (exit 2)', () => {
     const r = createRepo({ install: false });
-    repo = r;
     r.commitNoVerify('init');
     const res = r.mikado(['reset']);
     expect(res.status).toBe(2);

@@ -4,6 +4,7 @@ import { parseCard } from '../src/cards/parse-card.ts';
 import { parseCardBodyWithRemark } from '../src/cards/parse-card-body.ts';
 import { parseCardFrontmatter } from '../src/cards/parse-card-frontmatter.ts';
 import { parseFrontmatter } from '../src/cards/parse-frontmatter.ts';
+import { CARD_KEYS } from '../src/cards/read-card-fields.ts';
 import { scanMarkdown } from '../src/cards/scan-markdown.ts';
 import { checkGraph } from '../src/check/check-cards.ts';
 import { buildGraph } from '../src/graph/build-graph.ts';
@@ -43,20 +44,7 @@ const yamlValue = fc.oneof(
   fc.array(stems, { maxLength: 3 }).map((a) => `[${a.join(', ')}]`),
   fc.array(stems, { maxLength: 3 }).map((a) => a.map((s) => `\n  - ${s}`).join('')),
 );
-const key = fc.constantFrom(
-  'title',
-  'modified',
-  'last-reviewed',
-  'tags',
-  'status',
-  'requires',
-  'branch',
-  'required-by',
-  'x',
-  '- a',
-  '? k',
-  '',
-);
+const key = fc.constantFrom(...CARD_KEYS, 'required-by', 'x', '- a', '? k', '');
 /** Random frontmatter: valid, odd and broken YAML. */
 const frontmatter = fc
   .array(fc.tuple(key, yamlValue), { maxLength: 7 })

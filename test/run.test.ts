@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Block, Card } from '../src/cards/types.ts';
 import type { MikadoConfig } from '../src/config/types.ts';
 import { RunError } from '../src/errors.ts';
+import { NO_PAINT } from '../src/render/paint.ts';
 import { appendJournalRecord, foldJournal, readJournal } from '../src/run/journal.ts';
 import type { JournalRecord } from '../src/run/journal-types.ts';
 import { planRun } from '../src/run/plan-run.ts';
@@ -346,15 +347,7 @@ describe('status', () => {
       ['three', 'never-run', false],
     ]);
     expect(status.values).toEqual({ k: { value: [1], card: 'c', block: 'one', at: 'T' } });
-    const id = (x: string): string => x;
-    const text = formatStatus(status, {
-      bold: id,
-      dim: id,
-      red: id,
-      green: id,
-      yellow: id,
-      cyan: id,
-    });
+    const text = formatStatus(status, NO_PAINT);
     expect(text).toContain('✓ one  succeeded  T  1.5s  changed since: runs again');
     expect(text).toContain('✗ two  interrupted  (its runner died while it ran)');
   });

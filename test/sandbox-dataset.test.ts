@@ -1,26 +1,21 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseError } from '../src/errors.ts';
-import { PgServer } from '../src/pg/pg-server.ts';
+import type { PgServer } from '../src/pg/pg-server.ts';
 import { assetsForBytes, DATASET_TABLES, generateDataset } from '../src/sandbox/dataset.ts';
 import { verifyDatabases } from '../src/verify/verify-databases.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { startTestPg, type TestPg } from './helpers/pg.ts';
 
+let pg: TestPg;
 let server: PgServer;
-let cleanup: () => void;
 
 beforeAll(async () => {
-  const t = tempDir('dataset');
-  cleanup = t.cleanup;
-  server = new PgServer(path.join(t.dir, 'pg'));
-  await server.init();
-  await server.start();
+  pg = await startTestPg('dataset');
+  server = pg.server;
   for (const db of ['a', 'b', 'c']) await server.query(`create database ${db}`);
 });
 
 afterAll(async () => {
-  await server?.stop({ mode: 'immediate' });
-  cleanup?.();
+  await pg?.stop();
 });
 
 describe('generateDataset', () => {

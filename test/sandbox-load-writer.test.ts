@@ -11,19 +11,16 @@ import {
   startLoadWriter,
   stopLoadWriter,
 } from '../src/sandbox/load-writer.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { startTestPg, type TestPg } from './helpers/pg.ts';
 
+let pg: TestPg;
 let server: PgServer;
 let dir: string;
-let cleanup: () => void;
 
 beforeAll(async () => {
-  const t = tempDir('load');
-  dir = t.dir;
-  cleanup = t.cleanup;
-  server = new PgServer(path.join(dir, 'pg'));
-  await server.init();
-  await server.start();
+  pg = await startTestPg('load');
+  server = pg.server;
+  dir = pg.dir;
   await server.query('create database base');
   await generateDataset(server.connectionString('base'), { assets: 100, embeddingDim: 8 });
   await server.query('create database immich template base');
@@ -32,8 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopLoadWriter(path.join(dir, 'writer.pid'));
-  await server?.stop({ mode: 'immediate' });
-  cleanup?.();
+  await pg?.stop();
 });
 
 describe('load writer', () => {

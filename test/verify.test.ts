@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgServer } from '../src/pg/pg-server.ts';
+import type { PgServer } from '../src/pg/pg-server.ts';
 import { generateDataset } from '../src/sandbox/dataset.ts';
 import { formatVerification } from '../src/verify/format-verification.ts';
 import {
@@ -11,10 +11,10 @@ import {
 } from '../src/verify/schema-diff.ts';
 import type { VerifySide } from '../src/verify/types.ts';
 import { verifyDatabases } from '../src/verify/verify-databases.ts';
-import { tempDir } from './helpers/temp-dir.ts';
+import { startTestPg, type TestPg } from './helpers/pg.ts';
 
+let pg: TestPg;
 let server: PgServer;
-let cleanup: () => void;
 let dbCount = 0;
 const url = (db: string) => server.connectionString(db);
 
@@ -48,19 +48,15 @@ async function freshCopy(): Promise<string> {
 }
 
 beforeAll(async () => {
-  const t = tempDir('verify');
-  cleanup = t.cleanup;
-  server = new PgServer(path.join(t.dir, 'pg'));
-  await server.init();
-  await server.start();
+  pg = await startTestPg('verify');
+  server = pg.server;
   await server.query('create database immich');
   await generateDataset(url('immich'), { assets: 300, seed: 3, embeddingDim: 16 });
   restored = dumpRestore();
 });
 
 afterAll(async () => {
-  await server?.stop({ mode: 'immediate' });
-  cleanup?.();
+  await pg?.stop();
 });
 
 describe('verifyDatabases', () => {

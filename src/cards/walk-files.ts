@@ -1,6 +1,6 @@
 import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { globMatcher } from './glob-matcher.ts';
 import type { Diagnostic } from './types.ts';
 
 /** A file found under a directory. */
@@ -23,7 +23,6 @@ export interface WalkOptions {
 }
 
 const MARKDOWN = /\.(md|markdown)$/i;
-const requireCjs = createRequire(import.meta.url);
 
 /**
  * Lists the files under a directory, recursively, sorted by path. Follows symlinks, reports
@@ -43,10 +42,7 @@ export function walkFiles(
     path.relative(opts.root, abs).split(path.sep).join('/') || '.';
   const base = rel(dir);
   const prefix = base === '.' ? '' : `${base}/`;
-  // picomatch loads only when there are excludes (start-up time matters for the list view).
-  const excluded = opts.exclude?.length
-    ? (requireCjs('picomatch') as typeof import('picomatch'))(opts.exclude, { dot: true })
-    : () => false;
+  const excluded = globMatcher(opts.exclude ?? []);
   const markdownOnly = opts.markdownOnly ?? true;
   const problem = (abs: string, rule: string, message: string, fix?: string): void => {
     diagnostics.push({ path: rel(abs), line: 1, column: 1, severity: 'error', rule, message, fix });
@@ -66,7 +62,7 @@ export function walkFiles(
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
-      const childAbs = path.join(abs, entry.name);
+      const childAbs = abs.endsWith(path.sep) ? abs + entry.name : abs + path.sep + entry.name;
       const childRel = relDir ? `${relDir}/${entry.name}` : entry.name;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();

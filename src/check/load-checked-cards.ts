@@ -7,8 +7,8 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { globMatcher } from '../cards/glob-matcher.ts';
 import { readCardFile } from '../cards/read-card-file.ts';
 import type { Card, Diagnostic, Place } from '../cards/types.ts';
 import { type FoundFile, walkFiles } from '../cards/walk-files.ts';
@@ -131,9 +131,7 @@ const MARKDOWN = /\.(md|markdown)$/i;
 /** The exclude test walkFiles applies: the file or any folder above it matches a glob. */
 function excluder(globs: string[]): (relPath: string) => boolean {
   if (globs.length === 0) return () => false;
-  const match = (createRequire(import.meta.url)('picomatch') as typeof import('picomatch'))(globs, {
-    dot: true,
-  });
+  const match = globMatcher(globs);
   return (relPath) => {
     if (match(relPath)) return true;
     const parts = relPath.split('/');

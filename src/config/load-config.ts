@@ -1,8 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { parseSimpleYaml } from '../cards/parse-simple-yaml.ts';
 import { ConfigError } from '../errors.ts';
+import { requireBundled } from '../require-bundled.ts';
+import { findGitTopLevel } from './find-git-top-level.ts';
 import type { MikadoConfig, Profile, ProfileVar } from './types.ts';
 
 /** The config file names looked for at the repository root, in order. */
@@ -22,15 +23,7 @@ export interface ConfigOverrides {
  * @returns absolute path
  */
 export function findRoot(cwd: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return path.resolve(cwd);
-  }
+  return findGitTopLevel(cwd) ?? path.resolve(cwd);
 }
 
 /**
@@ -85,6 +78,9 @@ function readRawConfig(root: string): { raw: Record<string, unknown>; file?: str
     const file = path.join(root, name);
     if (!existsSync(file)) continue;
     const text = readFileSync(file, 'utf8');
+    const simple = parseSimpleYaml(text, 1);
+    if (simple) return { raw: simple.data, file };
+    const { isMap, LineCounter, parseDocument } = requireBundled('yaml');
     const lineCounter = new LineCounter();
     const doc = parseDocument(text, { lineCounter, prettyErrors: false });
     const err = doc.errors[0];

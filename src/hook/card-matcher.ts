@@ -1,5 +1,5 @@
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { globMatcher } from '../cards/glob-matcher.ts';
 import type { MikadoConfig } from '../config/types.ts';
 
 /** Decides which repository paths are cards. */
@@ -27,8 +27,7 @@ export function cardMatcher(
 ): CardMatcher {
   const cardsRel = path.relative(config.root, config.cardsDir).split(path.sep).join('/');
   const prefix = cardsRel === '' ? '' : `${cardsRel}/`;
-  const excluded =
-    config.exclude.length > 0 ? picomatch(config.exclude, { dot: true }) : () => false;
+  const excluded = globMatcher(config.exclude);
   return {
     cardsRel,
     isCard(repoPath: string): boolean {

@@ -1,15 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
+import { runMikado, testEnv } from '../helpers/binary.ts';
+import { tempDir as makeTempDir } from '../helpers/temp-dir.ts';
 
-/** The real binary. */
-export const BIN = path.resolve(import.meta.dirname, '../../bin/mikado.js');
 /** The fixture folders. */
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures');
 
-/** A temp directory removed by {@link cleanup}. */
-const made: string[] = [];
+/** Cleanups of the temp directories made so far. */
+const made: (() => void)[] = [];
 
 /**
  * Copies a fixture folder into a fresh temp directory.
@@ -17,25 +15,25 @@ const made: string[] = [];
  * @returns the temp root
  */
 export function copyFixture(name: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `mikado-${name}-`));
-  made.push(dir);
+  const dir = tempDir(name);
   cpSync(path.join(FIXTURES, name), dir, { recursive: true });
   return dir;
 }
 
 /**
  * Makes an empty temp directory.
+ * @param prefix name prefix
  * @returns its path
  */
-export function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mikado-e2e-'));
-  made.push(dir);
-  return dir;
+export function tempDir(prefix = 'e2e'): string {
+  const t = makeTempDir(prefix);
+  made.push(t.cleanup);
+  return t.dir;
 }
 
 /** Removes every temp directory made so far. */
 export function cleanup(): void {
-  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  for (const c of made.splice(0)) c();
 }
 
 /**
@@ -43,21 +41,13 @@ export function cleanup(): void {
  * @param args arguments
  * @param opts working directory and extra environment (`NO_COLOR=1` and no `FORCE_COLOR` unless given;
  *   `undefined` removes a variable)
- * @returns `[exit code, stdout, stderr]`, stderr with the temp root replaced by `<root>`
+ * @returns `[exit code, stdout, stderr]`, with the temp root replaced by `<root>`
  */
 export function mikado(
   args: string[],
   opts: { cwd: string; env?: Record<string, string | undefined> },
 ): [number | null, string, string] {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', ...opts.env };
-  if (!opts.env || !('FORCE_COLOR' in opts.env)) delete env['FORCE_COLOR'];
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd,
-    encoding: 'utf8',
-    env: env as NodeJS.ProcessEnv,
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const r = runMikado(args, { cwd: opts.cwd, env: testEnv(opts.env) });
   const norm = (s: string): string => s.split(opts.cwd).join('<root>');
   return [r.status, norm(r.stdout), norm(r.stderr)];
 }

@@ -1,35 +1,13 @@
 // `mikado hook check-branch`: judging an existing branch in CI.
-import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bin, card, createRepo, type TestRepo } from '../hook-repo.ts';
+import { runMikado } from '../helpers/binary.ts';
+import { cleanupRepos, goalLeafMidCycleRepo } from '../helpers/git-repo.ts';
 
-let repo: TestRepo | undefined;
-afterEach(() => {
-  repo?.cleanup();
-  repo = undefined;
-});
-
-function branch(): TestRepo {
-  const r = createRepo({ install: false });
-  repo = r;
-  r.commitNoVerify('init', { 'README.md': '# p\n' });
-  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
-  r.commitNoVerify('C2(goal): plan goal', {
-    'docs/cards/goal.md': card({
-      title: 'Goal',
-      status: 'active',
-      branch: 'mikado/goal',
-      requires: ['leaf'],
-    }),
-    'docs/cards/leaf.md': card({ title: 'Leaf', status: 'active' }),
-  });
-  r.commitNoVerify('C2(goal): impl leaf', { 'src/leaf.txt': 'leaf\n' });
-  return r;
-}
+afterEach(cleanupRepos);
 
 describe('mikado hook check-branch', () => {
   it('passes a conventional branch', () => {
-    const r = branch();
+    const r = goalLeafMidCycleRepo();
     const res = r.mikado(['hook', 'check-branch']);
     expect([res.status, res.stdout]).toEqual([
       0,
@@ -38,7 +16,7 @@ describe('mikado hook check-branch', () => {
   });
 
   it('reports unsquashed fixups (unless --allow-fixups), with JSON', () => {
-    const r = branch();
+    const r = goalLeafMidCycleRepo();
     const fixup = r.commitNoVerify('fixup! C2(goal): impl leaf', { 'src/leaf.txt': 'leaf 2\n' });
     const res = r.mikado(['hook', 'check-branch']);
     expect(res.status).toBe(1);
@@ -58,7 +36,7 @@ describe('mikado hook check-branch', () => {
   });
 
   it('checks a named ref from another branch, and origin/$GITHUB_HEAD_REF on a detached HEAD', () => {
-    const r = branch();
+    const r = goalLeafMidCycleRepo();
     r.commitNoVerify('not conventional');
     r.gitOk(['update-ref', 'refs/remotes/origin/mikado/goal', 'HEAD']);
     r.gitOk(['checkout', '-q', 'main']);
@@ -73,7 +51,7 @@ describe('mikado hook check-branch', () => {
   });
 
   it('passes other branches and exits 2 on an unknown ref', () => {
-    const r = branch();
+    const r = goalLeafMidCycleRepo();
     r.gitOk(['checkout', '-q', 'main']);
     expect(r.mikado(['hook', 'check-branch']).stdout).toBe(
       'mikado: `main` is not a Mikado branch; nothing to check.\n',
@@ -84,17 +62,13 @@ describe('mikado hook check-branch', () => {
   });
 
   it('commit-msg exits 2 outside a repository and for a missing message file', () => {
-    const r = branch();
+    const r = goalLeafMidCycleRepo();
     const missing = r.mikado(['hook', 'commit-msg', 'no-such-file']);
     expect([missing.status, missing.stderr]).toEqual([
       2,
       expect.stringContaining('no-such-file: no such message file'),
     ]);
-    const outside = spawnSync(process.execPath, [bin, 'hook', 'commit-msg', 'msg'], {
-      cwd: r.tmp,
-      env: r.env,
-      encoding: 'utf8',
-    });
+    const outside = runMikado(['hook', 'commit-msg', 'msg'], { cwd: r.tmp, env: r.env });
     expect([outside.status, outside.stderr]).toEqual([
       2,
       expect.stringContaining('not inside a git work tree'),

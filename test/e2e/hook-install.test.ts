@@ -14,15 +14,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { installHooks } from '../../src/hook/install.ts';
-import { bin, card, createRepo, type TestRepo } from '../hook-repo.ts';
+import { BIN, runMikado } from '../helpers/binary.ts';
+import { card, cleanupRepos, mikadoBranchRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-let repo: TestRepo | undefined;
-afterEach(() => {
-  repo?.cleanup();
-  repo = undefined;
-});
+afterEach(cleanupRepos);
 
 /** A code block of the README marked `<!-- hook-config: NAME -->`. */
 function readmeConfig(name: string): string {
@@ -38,10 +35,7 @@ const GOAL_FILES = {
 };
 
 function repoOnMikadoBranch(install = true): TestRepo {
-  const r = createRepo({ install: false });
-  repo = r;
-  r.commitNoVerify('init', { 'README.md': '# p\n' });
-  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+  const r = mikadoBranchRepo();
   r.commitNoVerify('C2(goal): plan goal', GOAL_FILES);
   if (install) expect(r.mikado(['hook', 'install']).status).toBe(0);
   return r;
@@ -57,7 +51,7 @@ describe('mikado hook install', () => {
     ]);
     const text = readFileSync(path.join(r.dir, '.git/hooks/commit-msg'), 'utf8');
     expect(statSync(path.join(r.dir, '.git/hooks/commit-msg')).mode & 0o111).toBe(0o111);
-    expect(text).toContain(`'${bin}' hook commit-msg "$1"`);
+    expect(text).toContain(`'${BIN}' hook commit-msg "$1"`);
     const again = r.mikado(['hook', 'install']);
     expect([again.status, again.stdout]).toEqual([
       0,
@@ -147,7 +141,7 @@ describe('mikado hook install', () => {
       symlinkSync(found, path.join(tmpBin, tool));
     }
     const gitPath = path.join(tmpBin, 'git');
-    installHooks(r.dir, { node: process.execPath, script: bin });
+    installHooks(r.dir, { node: process.execPath, script: BIN });
     const noNode = { PATH: tmpBin };
     expect(spawnSync('sh', ['-c', 'command -v node'], { env: noNode }).status).not.toBe(0);
     const bad = spawnSync(gitPath, ['commit', '--allow-empty', '-m', 'bad subject'], {
@@ -199,7 +193,7 @@ describe('hook managers', () => {
       });
       // The entry is a real command of the binary.
       const [, ...args] = String(h['entry']).split(' ');
-      const help = spawnSync(process.execPath, [bin, ...args, '--help'], { encoding: 'utf8' });
+      const help = runMikado([...args, '--help'], { cwd: process.cwd() });
       expect(help.status).toBe(0);
     }
     expect(hooks[0]).toMatchObject({
@@ -279,6 +273,6 @@ describe('hook managers', () => {
 /** Gives the temp project a `node_modules/.bin/mikado`, as an installed dependency would. */
 function linkProjectMikado(r: TestRepo): void {
   mkdirSync(path.join(r.dir, 'node_modules/.bin'), { recursive: true });
-  symlinkSync(bin, path.join(r.dir, 'node_modules/.bin/mikado'));
+  symlinkSync(BIN, path.join(r.dir, 'node_modules/.bin/mikado'));
   writeFileSync(path.join(r.dir, '.gitignore'), 'node_modules/\n');
 }

@@ -3,7 +3,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { card, createRepo, type TestRepo } from '../hook-repo.ts';
+import { card, cleanupRepos, createRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 type Files = Record<string, string | null>;
 interface Step {
@@ -558,11 +558,7 @@ const scenarios: Scenario[] = [
   },
 ];
 
-let repo: TestRepo | undefined;
-afterEach(() => {
-  repo?.cleanup();
-  repo = undefined;
-});
+afterEach(cleanupRepos);
 
 describe('commit-msg hook: the Mikado Branch Invariant', () => {
   it('has at least 40 scenarios', () => {
@@ -572,7 +568,6 @@ describe('commit-msg hook: the Mikado Branch Invariant', () => {
   for (const s of scenarios) {
     it(s.name, () => {
       const r = createRepo({ branch: s.init ?? 'main' });
-      repo = r;
       // These scenarios are about commit-msg; the card checks of pre-commit have tests of their own.
       rmSync(path.join(r.dir, '.git/hooks/pre-commit'));
       if (s.setup) s.setup(r);

@@ -1,34 +1,12 @@
 // `mikado view --resume` through the real binary.
 import { afterEach, describe, expect, it } from 'vitest';
-import { card, createRepo, type TestRepo } from '../hook-repo.ts';
+import { card, cleanupRepos, goalLeafMidCycleRepo } from '../helpers/git-repo.ts';
 
-let repo: TestRepo | undefined;
-afterEach(() => {
-  repo?.cleanup();
-  repo = undefined;
-});
-
-function chainRepo(): TestRepo {
-  const r = createRepo({ install: false });
-  repo = r;
-  r.commitNoVerify('init', { 'README.md': '# p\n' });
-  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
-  r.commitNoVerify('C2(goal): plan goal and leaf', {
-    'docs/cards/goal.md': card({
-      title: 'Goal',
-      status: 'active',
-      branch: 'mikado/goal',
-      requires: ['leaf'],
-    }),
-    'docs/cards/leaf.md': card({ title: 'Leaf', status: 'active' }),
-  });
-  r.commitNoVerify('C2(goal): impl leaf', { 'src/leaf.txt': 'leaf\n' });
-  return r;
-}
+afterEach(cleanupRepos);
 
 describe('mikado view --resume (binary)', () => {
   it('prints the position and the next command, and --json', () => {
-    const r = chainRepo();
+    const r = goalLeafMidCycleRepo();
     const text = r.mikado(['view', '--resume']);
     expect(text.stderr).toBe('');
     expect(text.status).toBe(0);
@@ -48,7 +26,7 @@ describe('mikado view --resume (binary)', () => {
   });
 
   it('refuses a branch/goal mismatch with exit 2 and a fix', () => {
-    const r = chainRepo();
+    const r = goalLeafMidCycleRepo();
     r.write({
       'docs/cards/goal.md': card({
         title: 'Goal',

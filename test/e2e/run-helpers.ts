@@ -1,5 +1,5 @@
 // Helpers for the runner's end-to-end tests: temp git repositories with cards, and the real binary.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -11,9 +11,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-/** The real CLI shim. */
-export const BIN = path.resolve(import.meta.dirname, '../../bin/mikado.js');
+import { runMikado, spawnMikado, testEnv } from '../helpers/binary.ts';
 
 /** A card to write: frontmatter fields and `ts run` blocks (info-string meta and code). */
 export interface CardSpec {
@@ -75,14 +73,12 @@ const GIT_ENV = {
 };
 
 /**
- * The environment the binary runs with in tests: no colour, no CI switch surprises.
+ * The environment the binary and git run with here: no colour, a commit identity.
  * @param extra more variables
  * @returns the environment
  */
-export function testEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...GIT_ENV, ...extra };
-  delete env['FORCE_COLOR'];
-  return env;
+function runEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return testEnv({ ...GIT_ENV, ...extra });
 }
 
 /**
@@ -117,26 +113,14 @@ export function tempRepo(opts: { fixture?: string; config?: string } = {}): Temp
       execFileSync('git', ['add', '-A'], { cwd: dir });
       execFileSync('git', ['commit', '-q', '--allow-empty', '-m', message], {
         cwd: dir,
-        env: testEnv(),
+        env: runEnv(),
       });
     },
     mikado(args, o = {}) {
-      const r = spawnSync(process.execPath, [BIN, ...args], {
-        cwd: dir,
-        env: testEnv(o.env),
-        input: o.input ?? '',
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+      const r = runMikado(args, { cwd: dir, env: runEnv(o.env), input: o.input, timeout: 60_000 });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     },
-    spawn(args, o = {}) {
-      return spawn(process.execPath, [BIN, ...args], {
-        cwd: dir,
-        env: testEnv(o.env),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    },
+    spawn: (args, o = {}) => spawnMikado(args, { cwd: dir, env: runEnv(o.env) }),
     journal(profile = 'default') {
       const file = path.join(dir, '.mikado/journal', `${profile}.jsonl`);
       if (!existsSync(file)) return [];

@@ -54,6 +54,28 @@ describe('mikado view: the chain list', () => {
     expect(out).toMatch(/^move-db +Move the database +not started +1\/1 +backup-first$/m);
   });
 
+  it('reads a config that needs the yaml package and an exclude that needs picomatch', () => {
+    // Both load on first use from dist/lib/ (the simple config above needs neither).
+    const root = copyFixture('docs-tree-mixed');
+    // a card problem the view would report, were the file not excluded
+    writeFileSync(path.join(root, 'docs/changelog.d/1.2.0.md'), '---\ntitle: unclosed\n');
+    writeFileSync(
+      path.join(root, 'mikado.config.yaml'),
+      [
+        'cards: docs',
+        'exclude:',
+        '  - "**/changelog.d/*.md"',
+        'profiles:',
+        '  local:',
+        '    vars: {ctx: minikube}',
+        '',
+      ].join('\n'),
+    );
+    const [code, out, err] = mikado(['view'], { cwd: root });
+    expect([code, err]).toEqual([0, '']);
+    expect(out).toMatch(/^move-db +Move the database +not started +1\/1 +backup-first$/m);
+  });
+
   it('lets --cards override the config', () => {
     const root = copyFixture('docs-tree-mixed');
     const [code, out] = mikado(['--cards', 'docs/plans', 'view'], { cwd: root });

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { type CliContext, colors, commandConfig, useColor } from '../context.ts';
+import { runView } from './view-action.ts';
 
 /** Output formats of `mikado view`. */
 export const VIEW_FORMATS = ['text', 'tree', 'mermaid', 'dot', 'json', 'html'] as const;
@@ -46,8 +47,6 @@ export function defineView(program: Command, ctx: CliContext): void {
           stdout: ctx.stdout,
         });
       }
-      // One lazy module holds everything the view needs: one module load, not five.
-      const { runView } = await import('./view-action.ts');
       const { out, problems } = await runView(config, { card, format, all: opts.all, paint });
       ctx.stdout.write(out);
       if (problems) ctx.stderr.write(paint.yellow(`mikado: ${problems}\n`));

@@ -1,12 +1,10 @@
-// Test helpers for the hook and lifecycle tests: real git repositories in temp directories.
+// Real git repositories in temp directories, with an isolated git configuration.
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { installHooks } from '../src/hook/install.ts';
-
-/** The real binary (dist is built by test/global-setup.ts). */
-export const bin = path.resolve(import.meta.dirname, '../bin/mikado.js');
+import { installHooks } from '../../src/hook/install.ts';
+import { BIN, runMikado } from './binary.ts';
 
 /** A temp git repository with an isolated git config. */
 export interface TestRepo {
@@ -33,8 +31,16 @@ export interface TestRepo {
   cleanup(): void;
 }
 
+/** The repositories made since the last {@link cleanupRepos}. */
+const made: TestRepo[] = [];
+
+/** Removes every repository made so far (for `afterEach`). */
+export function cleanupRepos(): void {
+  for (const r of made.splice(0)) r.cleanup();
+}
+
 /**
- * Creates a repository with an isolated configuration.
+ * Creates a repository with an isolated configuration; {@link cleanupRepos} removes it.
  * @param opts initial branch and whether to install the hooks
  * @returns the repo
  */
@@ -71,7 +77,7 @@ export function createRepo(opts: { branch?: string; install?: boolean } = {}): T
       if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
       return r.stdout.trim();
     },
-    mikado: (args, extraEnv) => run(process.execPath, [bin, ...args], extraEnv),
+    mikado: (args, extraEnv) => runMikado(args, { cwd: dir, env: { ...env, ...extraEnv } }),
     write(files) {
       for (const [p, text] of Object.entries(files)) {
         const abs = path.join(dir, p);
@@ -109,8 +115,40 @@ export function createRepo(opts: { branch?: string; install?: boolean } = {}): T
   };
   repo.gitOk(['init', '-q', '-b', opts.branch ?? 'main']);
   // The same files `mikado hook install` writes, without starting a process per repository.
-  if (opts.install !== false) installHooks(dir, { node: process.execPath, script: bin });
+  if (opts.install !== false) installHooks(dir, { node: process.execPath, script: BIN });
+  made.push(repo);
   return repo;
+}
+
+/**
+ * A repository with one commit on main, on a new `mikado/goal` branch.
+ * @returns the repo
+ */
+export function mikadoBranchRepo(): TestRepo {
+  const r = createRepo({ install: false });
+  r.commitNoVerify('init', { 'README.md': '# p\n' });
+  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+  return r;
+}
+
+/**
+ * A Mikado branch mid-cycle: the goal and its one prerequisite `leaf` planned, the leaf
+ * implemented (`C2(goal): plan goal`, `C2(goal): impl leaf`).
+ * @returns the repo
+ */
+export function goalLeafMidCycleRepo(): TestRepo {
+  const r = mikadoBranchRepo();
+  r.commitNoVerify('C2(goal): plan goal', {
+    'docs/cards/goal.md': card({
+      title: 'Goal',
+      status: 'active',
+      branch: 'mikado/goal',
+      requires: ['leaf'],
+    }),
+    'docs/cards/leaf.md': card({ title: 'Leaf', status: 'active' }),
+  });
+  r.commitNoVerify('C2(goal): impl leaf', { 'src/leaf.txt': 'leaf\n' });
+  return r;
 }
 
 /** Frontmatter fields for {@link card}. */
