@@ -31,6 +31,26 @@ export function globMatcher(globs: string[]): (path: string) => boolean {
   return (p) => tests.some((test) => test(p));
 }
 
+/**
+ * The exclude test of the card walk: a path is excluded when it, or any folder above it (as
+ * `dir` or `dir/`), matches one of the globs.
+ * @param globs the exclude globs
+ * @returns true when a `/`-separated relative path is excluded
+ */
+export function excludeMatcher(globs: string[]): (relPath: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const match = globMatcher(globs);
+  return (relPath) => {
+    if (match(relPath)) return true;
+    const parts = relPath.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (match(dir) || match(`${dir}/`)) return true;
+    }
+    return false;
+  };
+}
+
 function escapeRegExp(literal: string): string {
   return literal.replace(/[./]/g, '\\$&');
 }

@@ -162,17 +162,8 @@ function scan(text: string, opts: { stem: string; startLine: number }): ScannedM
       paraInList = true;
       indent = offset;
     } else if (para.length && !blank) {
-      // A line right after paragraph text: a setext underline, or a block that interrupts the
-      // paragraph, or more paragraph text (lazy or not).
-      if (SETEXT.test(rest) && indent <= 3 + c) {
-        if (paraInList || lists.length || para.length > 1) decline();
-        const only = para[0]!;
-        headings.push(headingText(only.text.slice(only.start).trim()));
-        scanInline(para, links, null);
-        para = [];
-        blank = false;
-        continue;
-      }
+      // A line right after paragraph text (not a setext underline: handled above): a block that
+      // interrupts the paragraph, or more paragraph text (lazy or not).
       if (indent > c + 3 || !isInterrupt(rest)) {
         para.push({ no: line.no, start: 0, text: raw });
         blank = false;

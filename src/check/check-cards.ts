@@ -262,26 +262,20 @@ export function checkGraph(graph: CardGraph, cards: Card[]): Diagnostic[] {
       }
     }
     if (reached.has(card.stem)) continue;
-    if (card.status === 'active') {
+    const onCycle = card.status === 'active';
+    if (onCycle || (card.requires.length > 0 && graph.requiredBy(card.stem).length === 0)) {
       out.push({
         path: card.path,
         line: 1,
         column: 1,
         severity: 'warning',
         rule: 'unreachable',
-        message:
-          'Unexpected active card that no goal reaches (it sits on a cycle), expected it in a chain',
-        fix: 'Break the cycle so the chain has a goal.',
-      });
-    } else if (card.requires.length > 0 && graph.requiredBy(card.stem).length === 0) {
-      out.push({
-        path: card.path,
-        line: 1,
-        column: 1,
-        severity: 'warning',
-        rule: 'unreachable',
-        message: 'Unexpected complete goal that still has `requires`, expected a finalized chain',
-        fix: `Run \`mikado finalize ${card.stem}\` to remove the chain's Mikado frontmatter.`,
+        message: onCycle
+          ? 'Unexpected active card that no goal reaches (it sits on a cycle), expected it in a chain'
+          : 'Unexpected complete goal that still has `requires`, expected a finalized chain',
+        fix: onCycle
+          ? 'Break the cycle so the chain has a goal.'
+          : `Run \`mikado finalize ${card.stem}\` to remove the chain's Mikado frontmatter.`,
       });
     }
   }

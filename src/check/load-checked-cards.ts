@@ -8,7 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { globMatcher } from '../cards/glob-matcher.ts';
+import { excludeMatcher } from '../cards/glob-matcher.ts';
 import { readCardFile } from '../cards/read-card-file.ts';
 import type { Card, Diagnostic, Place } from '../cards/types.ts';
 import { type FoundFile, walkFiles } from '../cards/walk-files.ts';
@@ -103,7 +103,7 @@ export function walkCards(
   let walked: { files: FoundFile[]; diagnostics: Diagnostic[] };
   if (docs && inside && existsSync(config.cardsDir)) {
     const prefix = `${config.cardsDir}/`;
-    const excluded = excluder(config.exclude);
+    const excluded = excludeMatcher(config.exclude);
     const files: FoundFile[] = [];
     for (const f of docs.files) {
       if (!f.absPath.startsWith(prefix) || !MARKDOWN.test(f.absPath)) continue;
@@ -127,21 +127,6 @@ export function walkCards(
 }
 
 const MARKDOWN = /\.(md|markdown)$/i;
-
-/** The exclude test walkFiles applies: the file or any folder above it matches a glob. */
-function excluder(globs: string[]): (relPath: string) => boolean {
-  if (globs.length === 0) return () => false;
-  const match = globMatcher(globs);
-  return (relPath) => {
-    if (match(relPath)) return true;
-    const parts = relPath.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
-      if (match(dir) || match(`${dir}/`)) return true;
-    }
-    return false;
-  };
-}
 
 function rel(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/') || '.';

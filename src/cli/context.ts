@@ -34,27 +34,39 @@ export function globalOptions(cmd: Command): GlobalOptions {
  * Loads the config with the command's `--root`, `--cards` and `--docs`.
  * @param cmd the commander command whose action runs
  * @param ctx the CLI context (for the working directory)
+ * @param root the repository root when `--root` is not given, if the caller knows it already
+ *   (default: found from the working directory)
  * @returns the resolved config
  */
-export function commandConfig(cmd: Command, ctx: CliContext): MikadoConfig {
+export function commandConfig(cmd: Command, ctx: CliContext, root?: string): MikadoConfig {
   const g = globalOptions(cmd);
-  const overrides: ConfigOverrides = { cwd: ctx.cwd, root: g.root, cards: g.cards, docs: g.docs };
+  const overrides: ConfigOverrides = {
+    cwd: ctx.cwd,
+    root: g.root ?? root,
+    cards: g.cards,
+    docs: g.docs,
+  };
   return loadConfig(overrides);
 }
 
 /**
- * Whether to colour output: off with `--no-color`, `NO_COLOR`, or when stdout is not a terminal;
- * `FORCE_COLOR` turns it on.
+ * Whether to colour output: off with `--no-color`, `NO_COLOR`, or when the stream is not a
+ * terminal; `FORCE_COLOR` turns it on.
  * @param cmd the commander command whose action runs
  * @param ctx the CLI context
+ * @param stream the stream the output goes to (default: stdout)
  * @returns true to colour
  */
-export function useColor(cmd: Command, ctx: CliContext): boolean {
+export function useColor(
+  cmd: Command,
+  ctx: CliContext,
+  stream: CliContext['stdout'] = ctx.stdout,
+): boolean {
   const g = globalOptions(cmd);
   if (g.color === false) return false;
   if (ctx.env['NO_COLOR'] !== undefined && ctx.env['NO_COLOR'] !== '') return false;
   if (ctx.env['FORCE_COLOR'] !== undefined && ctx.env['FORCE_COLOR'] !== '0') return true;
-  return Boolean(ctx.stdout.isTTY);
+  return Boolean(stream.isTTY);
 }
 
 /**

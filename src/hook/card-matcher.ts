@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { globMatcher } from '../cards/glob-matcher.ts';
+import { excludeMatcher } from '../cards/glob-matcher.ts';
 import type { MikadoConfig } from '../config/types.ts';
 
 /** Decides which repository paths are cards. */
@@ -27,19 +27,14 @@ export function cardMatcher(
 ): CardMatcher {
   const cardsRel = path.relative(config.root, config.cardsDir).split(path.sep).join('/');
   const prefix = cardsRel === '' ? '' : `${cardsRel}/`;
-  const excluded = globMatcher(config.exclude);
+  const excluded = excludeMatcher(config.exclude);
   return {
     cardsRel,
     isCard(repoPath: string): boolean {
       if (!MARKDOWN.test(repoPath) || !repoPath.startsWith(prefix)) return false;
       const rel = repoPath.slice(prefix.length);
-      const parts = rel.split('/');
-      for (let i = 0; i < parts.length - 1; i++) {
-        const part = parts[i]!;
-        if (part.startsWith('.') || part === 'node_modules') return false;
-        const dir = parts.slice(0, i + 1).join('/');
-        if (excluded(dir) || excluded(`${dir}/`)) return false;
-      }
+      const folders = rel.split('/').slice(0, -1);
+      if (folders.some((f) => f.startsWith('.') || f === 'node_modules')) return false;
       return !excluded(rel);
     },
   };

@@ -335,14 +335,7 @@ export class PgServer {
    * @returns this server
    */
   async init(options: PgInitOptions = {}): Promise<this> {
-    if (existsSync(this.dataDir) && readdirSync(this.dataDir).length > 0) {
-      throw new DatabaseError(
-        `Unexpected non-empty data directory \`${this.dataDir}\`, expected none`,
-        {
-          fix: 'Start the existing cluster instead, or remove the directory first',
-        },
-      );
-    }
+    this.expectNoData('Start the existing cluster instead, or remove the directory first');
     prepareOwnedDir(this.dir);
     await runPg(
       this.bin('initdb'),
@@ -379,14 +372,7 @@ export class PgServer {
    * @returns this server (not started)
    */
   async basebackup(source: string): Promise<this> {
-    if (existsSync(this.dataDir) && readdirSync(this.dataDir).length > 0) {
-      throw new DatabaseError(
-        `Unexpected non-empty data directory \`${this.dataDir}\`, expected none`,
-        {
-          fix: 'Remove the directory before taking a new base backup',
-        },
-      );
-    }
+    this.expectNoData('Remove the directory before taking a new base backup');
     prepareOwnedDir(this.dir);
     await runPg(
       this.bin('pg_basebackup'),
@@ -671,6 +657,16 @@ export class PgServer {
       return JSON.parse(readFileSync(this.recordFile, 'utf8')) as PgServerRecord;
     } catch {
       return undefined;
+    }
+  }
+
+  /** Refuses to create a cluster over an existing one. */
+  private expectNoData(fix: string): void {
+    if (existsSync(this.dataDir) && readdirSync(this.dataDir).length > 0) {
+      throw new DatabaseError(
+        `Unexpected non-empty data directory \`${this.dataDir}\`, expected none`,
+        { fix },
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 import type { CardGraph } from '../graph/build-graph.ts';
-import { cardState, cyclesAmong } from './card-state.ts';
+import { cardState } from './card-state.ts';
 import { NO_PAINT, type Paint } from './paint.ts';
-import { renderCycles } from './render-cycles.ts';
+import { renderWalkCycles } from './render-cycles.ts';
 import { walkChain } from './walk-chain.ts';
 
 /** Status marks shared by the text views. */
@@ -23,13 +23,7 @@ export function renderChain(
 ): string {
   const paint = opts.paint ?? NO_PAINT;
   const entries = walkChain(graph, root);
-  let out = renderCycles(
-    cyclesAmong(
-      graph,
-      entries.map((e) => e.stem),
-    ),
-    paint,
-  );
+  let out = renderWalkCycles(graph, entries, paint);
   const card = graph.cards.get(root)!;
   const chain = graph.chain(root);
   out += `${paint.bold(paint.cyan(root))}: ${paint.bold(card.title ?? '(no title)')}\n`;

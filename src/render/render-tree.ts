@@ -1,8 +1,8 @@
 import type { CardGraph } from '../graph/build-graph.ts';
-import { cardState, cyclesAmong } from './card-state.ts';
+import { cardState } from './card-state.ts';
 import { NO_PAINT, type Paint } from './paint.ts';
 import { MARKS } from './render-chain.ts';
-import { renderCycles } from './render-cycles.ts';
+import { renderWalkCycles } from './render-cycles.ts';
 import { walkChain } from './walk-chain.ts';
 
 /**
@@ -16,13 +16,7 @@ import { walkChain } from './walk-chain.ts';
 export function renderTree(graph: CardGraph, root: string, opts: { paint?: Paint } = {}): string {
   const paint = opts.paint ?? NO_PAINT;
   const entries = walkChain(graph, root);
-  let out = renderCycles(
-    cyclesAmong(
-      graph,
-      entries.map((e) => e.stem),
-    ),
-    paint,
-  );
+  let out = renderWalkCycles(graph, entries, paint);
   for (const e of entries) {
     const prefix =
       e.depth === 0

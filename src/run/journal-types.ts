@@ -79,17 +79,22 @@ export interface BlockExitRecord extends JournalRecordBase, BlockRef {
   error?: string;
 }
 
-/** The runner saw the block's process end (authoritative when present). */
-export interface BlockEndRecord extends JournalRecordBase, BlockRef {
-  type: 'block-end';
-  hash: string;
+/** How a block's process ended, as the runner saw it. */
+export interface BlockEnd {
   outcome: BlockOutcome;
   exitCode: number | null;
   signal: string | null;
   durationMs: number;
+  /** Log file, relative to the root. */
   log: string;
   /** Why, in words, for outcomes other than succeeded. */
   reason?: string;
+}
+
+/** The runner saw the block's process end (authoritative when present). */
+export interface BlockEndRecord extends JournalRecordBase, BlockRef, BlockEnd {
+  type: 'block-end';
+  hash: string;
 }
 
 /** `mikado.set(key, value)` from a block. */

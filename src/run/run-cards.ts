@@ -17,7 +17,13 @@ import {
   journalPath,
   readJournal,
 } from './journal.ts';
-import type { BlockAttempt, BlockOutcome, JournalRecord } from './journal-types.ts';
+import type {
+  BlockAttempt,
+  BlockEnd,
+  BlockEndRecord,
+  BlockRef,
+  JournalRecord,
+} from './journal-types.ts';
 import { type PlannedBlock, type PlannedCard, planRun, type RunPlan } from './plan-run.ts';
 import { hasProcfs, isGroupAlive, killGroup } from './proc.ts';
 import { type ResolvedProfile, resolveProfile } from './resolve-profile.ts';
@@ -86,18 +92,11 @@ export interface RunCardsOptions {
 }
 
 /** A block that ran. */
-export interface ExecutedBlock {
-  card: string;
-  block: string;
+export interface ExecutedBlock extends BlockRef, BlockEnd {
+  /** Card path relative to the root. */
   path: string;
+  /** 1-based line of the block's opening fence. */
   line: number;
-  outcome: BlockOutcome;
-  exitCode: number | null;
-  signal: string | null;
-  durationMs: number;
-  /** Log file relative to the root. */
-  log: string;
-  reason?: string;
   tail: string[];
 }
 
@@ -457,23 +456,17 @@ export class CardRun {
       );
       const foreign = a.host !== undefined && a.host !== os.hostname();
       if (!foreign) await killGroup(a.pgid!, a.procStart, opts.graceMs ?? 5000);
-      appendJournalRecord(journal, {
-        v: 1,
-        type: 'block-end',
-        at: new Date().toISOString(),
-        run: a.run,
-        card: a.card,
-        block: a.block,
-        hash: a.hash,
-        outcome: 'killed',
-        exitCode: null,
-        signal: foreign ? null : 'SIGTERM',
-        durationMs: a.startedAt ? Date.now() - Date.parse(a.startedAt) : 0,
-        log: a.log ?? '',
-        reason: foreign
-          ? `marked ended by --kill-stale (host ${a.host})`
-          : 'ended by --kill-stale after its runner died',
-      });
+      appendJournalRecord(
+        journal,
+        attemptEnd(a, {
+          outcome: 'killed',
+          signal: foreign ? null : 'SIGTERM',
+          durationMs: a.startedAt ? Date.now() - Date.parse(a.startedAt) : 0,
+          reason: foreign
+            ? `marked ended by --kill-stale (host ${a.host})`
+            : 'ended by --kill-stale after its runner died',
+        }),
+      );
     }
   }
 
@@ -508,21 +501,14 @@ export class CardRun {
     // Blocks recorded as running whose process is gone were interrupted: say so in the journal.
     for (const a of state.latest.values()) {
       if (a.outcome === 'running' && !attemptAlive(a)) {
-        append({
-          v: 1,
-          type: 'block-end',
-          at: new Date().toISOString(),
-          run: a.run,
-          card: a.card,
-          block: a.block,
-          hash: a.hash,
-          outcome: 'interrupted',
-          exitCode: null,
-          signal: null,
-          durationMs: 0,
-          log: a.log ?? '',
-          reason: 'its runner died while it ran; found ended by a later run',
-        });
+        append(
+          attemptEnd(a, {
+            outcome: 'interrupted',
+            signal: null,
+            durationMs: 0,
+            reason: 'its runner died while it ran; found ended by a later run',
+          }),
+        );
       }
     }
     reporter.plan(plan, { runId, dryRun: false });
@@ -772,4 +758,31 @@ export function defaultRunnerScript(): string {
   throw new RunError('Unexpected missing dist/block-runner.js, expected a built package', {
     fix: 'Run `npm run build`.',
   });
+}
+
+/**
+ * The `block-end` record of an attempt whose runner is gone (no exit code known).
+ * @param a the attempt, as the journal has it
+ * @param end how it ended
+ * @returns the record
+ */
+function attemptEnd(
+  a: BlockAttempt,
+  end: Pick<BlockEnd, 'outcome' | 'signal' | 'durationMs'> & { reason: string },
+): BlockEndRecord {
+  return {
+    v: 1,
+    type: 'block-end',
+    at: new Date().toISOString(),
+    run: a.run,
+    card: a.card,
+    block: a.block,
+    hash: a.hash,
+    outcome: end.outcome,
+    exitCode: null,
+    signal: end.signal,
+    durationMs: end.durationMs,
+    log: a.log ?? '',
+    reason: end.reason,
+  };
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.ts';
 import { ExitError } from '../../errors.ts';
-import { type CliContext, colors, commandConfig, globalOptions } from '../context.ts';
+import { type CliContext, colors, commandConfig, globalOptions, useColor } from '../context.ts';
 
 /**
  * Registers `mikado hook`: `commit-msg FILE`, `pre-commit`, `check-branch [REF]`, `install` and
@@ -25,10 +24,7 @@ export function defineHook(program: Command, ctx: CliContext): void {
         cwd: ctx.cwd,
         env: ctx.env,
         // The hook already knows the root: no second `git rev-parse` for the config.
-        config: (root) => {
-          const g = globalOptions(cmd);
-          return loadConfig({ cwd: ctx.cwd, root: g.root ?? root, cards: g.cards, docs: g.docs });
-        },
+        config: (root) => commandConfig(cmd, ctx, root),
       });
       if (result.outcome !== 'fail' || !result.verdict) return;
       const { formatViolations } = await import('../../hook/format-violations.ts');
@@ -140,11 +136,8 @@ export function defineHook(program: Command, ctx: CliContext): void {
     .action(async (_opts: unknown, cmd: Command) => {
       const { installHooks } = await import('../../hook/install.ts');
       const { packageRoot } = await import('../../hook/package-root.ts');
-      const { readRepoState } = await import('../../hook/repo-state.ts');
       const path = await import('node:path');
-      const root = globalOptions(cmd).root
-        ? commandConfig(cmd, ctx).root
-        : readRepoState(ctx.cwd).root;
+      const root = await hookRoot(cmd, ctx);
       const actions = installHooks(root, {
         node: process.execPath,
         script: path.join(packageRoot(), 'bin', 'mikado.js'),
@@ -163,11 +156,8 @@ export function defineHook(program: Command, ctx: CliContext): void {
     .description('remove the hooks installed by `mikado hook install` (restores chained hooks)')
     .action(async (_opts: unknown, cmd: Command) => {
       const { uninstallHooks } = await import('../../hook/install.ts');
-      const { readRepoState } = await import('../../hook/repo-state.ts');
       const path = await import('node:path');
-      const root = globalOptions(cmd).root
-        ? commandConfig(cmd, ctx).root
-        : readRepoState(ctx.cwd).root;
+      const root = await hookRoot(cmd, ctx);
       for (const a of uninstallHooks(root)) {
         const note = a.action === 'foreign' ? ' (not installed by mikado; left alone)' : '';
         ctx.stdout.write(`${a.action} ${path.relative(root, a.path) || a.path}${note}\n`);
@@ -181,13 +171,18 @@ interface CheckBranchOpts {
   json?: boolean;
 }
 
+/** Colours for the hook's output, which goes to stderr unless said otherwise. */
 function paint(
   cmd: Command,
   ctx: CliContext,
   stream: CliContext['stderr'] = ctx.stderr,
 ): ReturnType<typeof colors> {
-  const g = globalOptions(cmd);
-  const noColor = ctx.env['NO_COLOR'] !== undefined && ctx.env['NO_COLOR'] !== '';
-  const force = ctx.env['FORCE_COLOR'] !== undefined && ctx.env['FORCE_COLOR'] !== '0';
-  return colors(g.color !== false && !noColor && (force || Boolean(stream.isTTY)));
+  return colors(useColor(cmd, ctx, stream));
+}
+
+/** The repository `install` and `uninstall` work on: `--root`, else git's top level (it must be a repository). */
+async function hookRoot(cmd: Command, ctx: CliContext): Promise<string> {
+  if (globalOptions(cmd).root) return commandConfig(cmd, ctx).root;
+  const { readRepoState } = await import('../../hook/repo-state.ts');
+  return readRepoState(ctx.cwd).root;
 }

@@ -25,12 +25,7 @@ export function defineLifecycle(program: Command, ctx: CliContext): void {
       const { newCard } = await import('../../lifecycle/new-card.ts');
       const { readRepoState } = await import('../../hook/repo-state.ts');
       const config = commandConfig(cmd, ctx);
-      let currentBranch: string | undefined;
-      try {
-        currentBranch = readRepoState(config.root).branch;
-      } catch {
-        currentBranch = undefined;
-      }
+      const currentBranch = safeBranch(readRepoState, config.root);
       const r = await newCard({
         config,
         stem,

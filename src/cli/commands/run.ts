@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { MikadoConfig } from '../../config/types.ts';
 import { ExitError } from '../../errors.ts';
 import type { PlannedBlock } from '../../run/plan-run.ts';
 import { type CliContext, colors, commandConfig, useColor } from '../context.ts';
@@ -69,8 +70,7 @@ async function runAction(
   card: string | undefined,
   flags: RunFlags,
 ): Promise<void> {
-  const config = commandConfig(cmd, ctx);
-  const paint = colors(useColor(cmd, ctx) && !flags.json);
+  const { config, paint } = setUp(cmd, ctx, flags);
   const { CardRun } = await import('../../run/run-cards.ts');
   const { PlainReporter } = await import('../../run/plain-reporter.ts');
   const human = flags.json ? ctx.stderr : ctx.stdout;
@@ -127,8 +127,7 @@ async function statusAction(
   card: string | undefined,
   flags: RunFlags,
 ): Promise<void> {
-  const config = commandConfig(cmd, ctx);
-  const paint = colors(useColor(cmd, ctx) && !flags.json);
+  const { config, paint } = setUp(cmd, ctx, flags);
   const path = await import('node:path');
   const { resolveProfile } = await import('../../run/resolve-profile.ts');
   const { foldJournal, journalPath, readJournal } = await import('../../run/journal.ts');
@@ -194,6 +193,15 @@ async function askConfirm(
   } catch {
     return false;
   }
+}
+
+/** The config, and colours unless the output is JSON. */
+function setUp(
+  cmd: Command,
+  ctx: CliContext,
+  flags: RunFlags,
+): { config: MikadoConfig; paint: ReturnType<typeof colors> } {
+  return { config: commandConfig(cmd, ctx), paint: colors(useColor(cmd, ctx) && !flags.json) };
 }
 
 function rawArgs(cmd: Command): string[] {
