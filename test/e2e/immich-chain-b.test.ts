@@ -2,6 +2,8 @@
 // run by the real binary against the sandbox (kubectl stand-in over real PostgreSQL) with the load
 // writer running until the quiesce, and with the restore killed halfway by a fault-injecting
 // kubectl wrapper: the run stops, and the next run resumes and rebuilds the target.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkLoadWriterLog } from '../../src/sandbox/load-writer.ts';
@@ -95,6 +97,7 @@ describe('the Immich chain by Option B in the sandbox (kubectl stand-in with a f
   });
 
   it('leaves ringtail exactly equal to the source as it was at the quiesce, source volume in place', async () => {
+    expect(existsSync(path.join(sourceBefore.dir, 'data/PG_VERSION'))).toBe(true);
     const source = await startCopy(sourceBefore.dir, scratch.dir);
     stops.push(() => source.server.stop({ mode: 'immediate' }));
     const target = repo.status().servers.find((s) => s.context === 'k3s-ringtail')!;

@@ -13,6 +13,7 @@ import {
 
 let repo: ChainRepo;
 let failed: MikadoOutput;
+let refused: MikadoOutput;
 let rolledBack: MikadoOutput;
 let forward: MikadoOutput;
 const FAULTS = { MIKADO_MIGRATION_METHOD: 'B', MIKADO_TEST_FAULT: 'tamper-target' };
@@ -24,6 +25,20 @@ beforeAll(() => {
   repo = chainRepo({ size: 'tiny' });
   failed = repo.mikado(
     ['run', 'migrate-immich-to-ringtail', '--profile', 'sandbox-faults', '--yes'],
+    FAULTS,
+  );
+  // Straight to the switch in a new run: no passing verification of that run.
+  refused = repo.mikado(
+    [
+      'run',
+      '--only',
+      'immich-cutover-and-decommission',
+      '--from',
+      'free-tailnet-name',
+      '--profile',
+      'sandbox-faults',
+      '--yes',
+    ],
     FAULTS,
   );
   rolledBack = repo.mikado(
@@ -74,9 +89,10 @@ describe('a verification failure and the rollback in the sandbox (kubectl stand-
       'decommission-minikube',
       'rename-app',
     ];
+    // (The refused attempt below ends `failed`; none ever succeeds.)
     const ended = blockOutcomes(repo.journal('sandbox-faults'));
     for (const b of cutoverBlocks) {
-      expect(ended.some((l) => l.startsWith(`immich-cutover-and-decommission:${b} `))).toBe(false);
+      expect(ended).not.toContain(`immich-cutover-and-decommission:${b} succeeded`);
     }
     // Nothing freed the tailnet name, moved traffic, provisioned indri, backed up or deleted.
     const calls = repo.calls();
@@ -102,6 +118,17 @@ describe('a verification failure and the rollback in the sandbox (kubectl stand-
       'immich-pg',
     ]);
     expect(sourceCluster.status.readyInstances).toBe(1);
+  });
+
+  it('refuses the first destructive step of a new run without a passing verification of that run', () => {
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('FAILED free-tailnet-name');
+    expect(refused.stdout).toMatch(
+      /Refusing `immich-cutover-and-decommission:free-tailnet-name`: no verification `immich.final-sync` in this run/,
+    );
+    expect(repo.calls().some((c) => kubectlCall(c, 'minikube-indri', 'delete', 'ingress'))).toBe(
+      false,
+    );
   });
 
   it('brings the source app back with the rollback card', () => {
