@@ -47,7 +47,9 @@ export function parseSimpleYaml(yaml: string, firstLine: number): SimpleYaml | n
     let line = lines[i]!;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     const lineNo = firstLine + i;
-    if (BLANK_OR_COMMENT.test(line)) continue;
+    const first = line.charCodeAt(0);
+    // (the character tests only spare regular expressions, which start-up pays for)
+    if ((line === '' || first === 32 || first === 35) && BLANK_OR_COMMENT.test(line)) continue;
     if (listKey !== undefined) {
       const m = ITEM.exec(line);
       if (m && (listIndent === undefined || m[1] === listIndent)) {
@@ -72,7 +74,7 @@ export function parseSimpleYaml(yaml: string, firstLine: number): SimpleYaml | n
     if (Object.hasOwn(data, key) || key === '__proto__' || SPECIAL.test(key)) return null;
     places[key] = { line: lineNo, column: 1 };
     const raw = m[2];
-    if (raw === undefined || LINE_END.test(` ${raw}`)) {
+    if (raw === undefined || raw === '' || (raw[0] === '#' && LINE_END.test(` ${raw}`))) {
       data[key] = [];
       listKey = key;
       listIndent = undefined;
@@ -102,7 +104,7 @@ function blockValue(raw: string, flow: boolean): { value: unknown } | null {
   }
   const quoted = quotedScalar(raw);
   if (quoted) return LINE_END.test(raw.slice(quoted.end)) ? { value: quoted.value } : null;
-  const comment = /[ \t]#/.exec(raw);
+  const comment = raw.includes('#') ? /[ \t]#/.exec(raw) : null;
   const text = (comment ? raw.slice(0, comment.index) : raw).trimEnd();
   return plainScalar(text) ? { value: text } : null;
 }
@@ -139,15 +141,20 @@ function flowList(raw: string): { items: string[]; end: number } | null {
 
 /** A one-line quoted string at the start of `text`, and where it ends. */
 function quotedScalar(text: string): { value: string; end: number } | null {
-  const m = (text.startsWith('"') ? DOUBLE_QUOTED : SINGLE_QUOTED).exec(text);
+  const quote = text[0];
+  if (quote !== '"' && quote !== "'") return null;
+  const m = (quote === '"' ? DOUBLE_QUOTED : SINGLE_QUOTED).exec(text);
   return m ? { value: m[1]!, end: m[0].length } : null;
 }
 
 /** Whether a plain scalar is a string the `yaml` package reads as itself. */
 function plainScalar(text: string): boolean {
-  const ascii = ASCII.test(text);
-  if ((ascii ? SAFE_PLAIN_ASCII : SAFE_PLAIN).test(text)) {
-    return !SPECIAL.test(text) && !text.endsWith(' ');
+  // The ASCII expressions match ASCII text only; the Unicode ones are for the rest.
+  if (SAFE_PLAIN_ASCII.test(text) || (!ASCII.test(text) && SAFE_PLAIN.test(text))) {
+    return (text.length > 5 || !SPECIAL.test(text)) && !text.endsWith(' ');
   }
-  return (ascii ? DIGIT_PLAIN_ASCII : DIGIT_PLAIN).test(text) && !CORE_NUMBER.test(text);
+  if (DIGIT_PLAIN_ASCII.test(text) || (!ASCII.test(text) && DIGIT_PLAIN.test(text))) {
+    return !CORE_NUMBER.test(text);
+  }
+  return false;
 }
