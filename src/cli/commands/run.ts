@@ -29,7 +29,7 @@ export function defineRun(program: Command, ctx: CliContext): void {
     .command('run')
     .argument('[card]', 'the card to run (a stem, or a path under the cards root)')
     .description(
-      "Run the card's open prerequisites in dependency order, then the card: its `ts run` blocks, journaled and resumable",
+      "run the card's open prerequisites in dependency order, then the card: its `ts run` blocks, journaled and resumable",
     )
     .option('--dry-run', 'print every card and block and what would happen; execute nothing')
     .option('--yes', 'answer yes to every `confirm` block (needed without a terminal)')
@@ -56,7 +56,7 @@ export function defineRun(program: Command, ctx: CliContext): void {
   program
     .command('status')
     .argument('[card]', 'show this card only')
-    .description('Show what ran, when and how it ended, per card, from the journal')
+    .description('show what ran, when and how it ended, per card, from the journal')
     .option('--profile <name>', 'the profile whose journal to read')
     .option('--json', 'print JSON')
     .action(async (card: string | undefined, flags: RunFlags, cmd: Command) => {

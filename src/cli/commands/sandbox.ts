@@ -20,7 +20,7 @@ export function defineSandbox(program: Command, ctx: CliContext): void {
   const sandbox = program
     .command('sandbox')
     .description(
-      'The migration sandbox: minikube-indri and k3s-ringtail emulated on real PostgreSQL',
+      'the migration sandbox: minikube-indri and k3s-ringtail emulated on real PostgreSQL',
     );
   const dirOf = async (cmd: Command, flags: SandboxFlags): Promise<string> => {
     const { resolveSandboxDir } = await import('../../sandbox/paths.ts');
