@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,23 @@ describe('mikado binary', () => {
     const r = runMikado(['no-such-command'], { cwd: process.cwd() });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/error:/);
+  });
+
+  it('ends quietly when the reader of its output stops early (`mikado view | head -1`)', () => {
+    const bin = path.resolve(import.meta.dirname, '../../bin/mikado.js');
+    const root = path.resolve(import.meta.dirname, '../..');
+    const r = spawnSync(
+      'bash',
+      [
+        '-o',
+        'pipefail',
+        '-c',
+        `"${process.execPath}" "${bin}" --root "${root}" view --all migrate-immich-to-ringtail | head -1`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect([r.status, r.stdout.split('\n').length]).toEqual([0, 2]);
   });
 
   it('loads its start-up code as one chunk (scripts/build.mjs), not one per lazy module', () => {
