@@ -573,7 +573,7 @@ export class CardRun {
           this.running = executeBlock({
             spec,
             runnerScript,
-            env,
+            env: { ...env, MIKADO_BLOCK: `${pc.card.stem}:${pb.block.name}` },
             timeoutMs: pb.timeoutMs,
             graceMs: opts.graceMs ?? 5000,
             logFile: logAbs,
@@ -719,7 +719,8 @@ function newRunId(): string {
 
 /**
  * The environment of a block: the runner's, with the profile's PATH prefix and `MIKADO_PROFILE`,
- * `MIKADO_ROOT`, `MIKADO_RUN` (so stand-ins such as the sandbox's can tell where they run).
+ * `MIKADO_ROOT`, `MIKADO_RUN` (so stand-ins such as the sandbox's can tell where they run); each
+ * block also gets `MIKADO_BLOCK` (`<card>:<block>`).
  * @param env the runner's environment
  * @param profile the resolved profile
  * @param root repository root
