@@ -7,7 +7,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { benchArgs } from './bench-args.mjs';
 
+benchArgs(
+  'node bench/hook.bench.mjs\n\nThe commit-msg hook as whole processes, as git runs it: on a non-Mikado branch, and on a Mikado\nbranch with 100 commits in a repository of 10,000 cards. Set BENCH_RUNS to change the runs\n(default 30).',
+  {},
+);
 const root = path.resolve(import.meta.dirname, '..');
 const corpus = path.join(root, 'bench/.corpus/hook-10k');
 const CARDS = 10_000;
