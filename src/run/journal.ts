@@ -1,11 +1,13 @@
 import {
   closeSync,
+  existsSync,
   fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readFileSync,
   readSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -239,4 +241,16 @@ function findAttempt(state: JournalState, ref: BlockRef, run: string): BlockAtte
     if (list[i]!.run === run) return list[i];
   }
   return undefined;
+}
+
+/**
+ * Creates `<root>/.mikado/` with a `.gitignore` of `*`, so the journal, logs and locks stay out
+ * of git even where the repository does not ignore `.mikado/`.
+ * @param root repository root
+ */
+export function ensureStateDir(root: string): void {
+  const dir = path.join(root, '.mikado');
+  mkdirSync(dir, { recursive: true });
+  const ignore = path.join(dir, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# mikado run state: journal, logs, locks\n*\n');
 }
