@@ -25,9 +25,37 @@ export interface WalkOptions {
 const MARKDOWN = /\.(md|markdown)$/i;
 
 /**
- * Lists the files under a directory, recursively, sorted by path. Follows symlinks, reports
- * symlink loops and unreadable directories as diagnostics, skips hidden directories and
- * `node_modules`.
+ * Whether the walker ({@link walkFiles}) visits a file: a Markdown file outside hidden folders,
+ * `node_modules` and the excluded globs.
+ * @param relToDir the file's path relative to the walked directory, `/`-separated
+ * @param excluded the exclude matcher ({@link globMatcher} of `config.exclude`)
+ * @returns true when the walker lists the file
+ */
+export function isWalkedPath(relToDir: string, excluded: (p: string) => boolean): boolean {
+  const parts = relToDir.split('/');
+  const name = parts.pop() ?? '';
+  if (!MARKDOWN.test(name) || excluded(relToDir)) return false;
+  let dir = '';
+  for (const part of parts) {
+    dir = dir ? `${dir}/${part}` : part;
+    if (skippedDir(part) || excluded(dir) || excluded(`${dir}/`)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether the walker skips a folder by its name alone (hidden folders and `node_modules`).
+ * @param name the folder's name
+ * @returns true when skipped
+ */
+export function skippedDir(name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules';
+}
+
+/**
+ * Lists the files under a directory, recursively, sorted by path. Follows symlinks that stay
+ * inside the repository; reports a link out of it, symlink loops and unreadable directories as
+ * diagnostics; skips hidden directories and `node_modules`.
  * @param dir absolute directory
  * @param opts root, excludes and whether to keep Markdown files only
  * @returns the files and the findings
@@ -71,6 +99,10 @@ export function walkFiles(
           const st = statSync(childAbs);
           isDir = st.isDirectory();
           isFile = st.isFile();
+          const wanted = isDir
+            ? !skippedDir(entry.name) && !excluded(childRel) && !excluded(`${childRel}/`)
+            : (!markdownOnly || MARKDOWN.test(entry.name)) && !excluded(childRel);
+          if (wanted && leaves(childAbs)) continue;
         } catch (error) {
           const code = errorCode(error);
           if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
@@ -92,7 +124,7 @@ export function walkFiles(
         }
       }
       if (isDir) {
-        if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+        if (skippedDir(entry.name)) continue;
         if (excluded(childRel) || excluded(`${childRel}/`)) continue;
         let real: string;
         try {
@@ -133,9 +165,30 @@ export function walkFiles(
       }
     }
   };
+  /** Whether a symlink leads out of the repository (reported, then not followed). */
+  const leaves = (link: string): boolean => {
+    let target: string;
+    try {
+      target = realpathSync.native(link);
+    } catch {
+      return false;
+    }
+    if (target === boundary || target.startsWith(boundary + path.sep)) return false;
+    const shown = rel(link);
+    problem(
+      link,
+      'symlink-outside',
+      `Unexpected symlink \`${shown}\` to \`${target}\`, outside the repository, expected a link that stays inside it (it is not followed)`,
+      `Remove the link (\`rm ${shellWord(shown)}\`), or exclude it with \`exclude:\` in mikado.config.yaml.`,
+    );
+    return true;
+  };
+  let boundary = '';
   let real: string;
   try {
     real = realpathSync.native(dir);
+    const realRoot = realpathSync.native(opts.root);
+    boundary = real === realRoot || real.startsWith(realRoot + path.sep) ? realRoot : real;
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     problem(
@@ -160,4 +213,13 @@ export function walkFiles(
 export function errorCode(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   return e?.code ? `\`${e.code}\`` : String(e?.message ?? error);
+}
+
+/**
+ * Quotes a path for a POSIX shell command in a message, when it needs quoting.
+ * @param s the path
+ * @returns the path, single-quoted when it holds anything but safe characters
+ */
+export function shellWord(s: string): string {
+  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }

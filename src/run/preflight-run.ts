@@ -1,24 +1,26 @@
-import type { Block, Diagnostic } from '../cards/types.ts';
+import { lstatSync } from 'node:fs';
+import path from 'node:path';
+import type { Block, Card, Diagnostic } from '../cards/types.ts';
+import type { FoundFile } from '../cards/walk-files.ts';
 import { MikadoError } from '../errors.ts';
 import type { CardGraph } from '../graph/build-graph.ts';
-import { findDirtyCards } from './git-guard.ts';
-import type { PlannedBlock, RunPlan } from './plan-run.ts';
+import type { CommittedCards } from './committed-cards.ts';
+import { describeDirty, dirtyFix, findDirtyCards } from './git-guard.ts';
+import { type PlannedBlock, type RunPlan, unreadableFrontmatter } from './plan-run.ts';
 import { transpileBlock } from './transpile-block.ts';
 
-/** Card diagnostics that make running a card unsafe (its blocks or `requires` may be misread). */
-const BLOCKING_RULES = new Set([
-  'block-attributes',
-  'unclosed-fence',
-  'frontmatter-yaml',
-  'frontmatter-unclosed',
-  'frontmatter-schema',
-  'card-too-large',
-]);
+/** Body diagnostics that make running a card unsafe (its blocks may be misread). */
+const BLOCKING_RULES = new Set(['block-attributes', 'unclosed-fence', 'card-too-large']);
 
 /** What {@link preflightRun} found: the plan itself is left as it was. */
 export interface Preflight {
   /** Reasons the run cannot start, each a sentence naming the file or block. */
   problems: string[];
+  /**
+   * Problems with the input itself (unreadable frontmatter, cards git does not vouch for): the
+   * dry run stops with exit 2 on them too. Each is also in `problems`.
+   */
+  stops: string[];
   /** Things worth saying that do not stop the run. */
   warnings: string[];
   /** Blocks of the plan that cannot run, and why. */
@@ -36,6 +38,12 @@ export interface PreflightInput {
   /** The chain's stems. */
   order: string[];
   root: string;
+  /** The chain's cards (all of them, complete ones too). */
+  chain: Card[];
+  /** The cards at HEAD, when there is a commit. */
+  committed?: CommittedCards;
+  /** The card files the walker finds in the work tree. */
+  workTree: FoundFile[];
   only?: string;
   allowDirty?: boolean;
   /** Profile variables without a value. */
@@ -52,11 +60,13 @@ export interface PreflightInput {
 export async function preflightRun(input: PreflightInput): Promise<Preflight> {
   const pre: Preflight = {
     problems: [],
+    stops: [],
     warnings: [],
     blocked: new Map(),
     modules: new Map(),
     dirty: [],
   };
+  checkFrontmatter(input, pre);
   checkGraph(input, pre);
   checkCards(input.plan, pre);
   await checkSyntax(input.plan, pre);
@@ -152,8 +162,7 @@ async function checkSyntax(plan: RunPlan, pre: Preflight): Promise<void> {
 
 function checkGit(input: PreflightInput, pre: Preflight): void {
   const { plan } = input;
-  const paths = [...new Set(plan.blocks.filter((b) => runs(b, pre)).map((b) => b.card.path))];
-  const dirty = findDirtyCards(input.root, paths);
+  const dirty = findDirtyCards(input.root, input.chain, input.committed, input.workTree);
   if (dirty.length === 0) return;
   if (input.allowDirty) {
     pre.warnings.push(
@@ -163,22 +172,57 @@ function checkGit(input: PreflightInput, pre: Preflight): void {
     return;
   }
   for (const d of dirty) {
-    pre.problems.push(
-      `${d.path}: Unexpected ${describeDirty(d.state)} card, expected a card git tracks unmodified (commit it, or pass \`--allow-dirty\`)`,
+    stop(
+      pre,
+      `${d.path}: Unexpected card ${describeDirty(d.state)}, expected every card of the chain committed and unmodified (what runs and what counts as complete come from HEAD): ${dirtyFix(d)}`,
     );
     for (const b of plan.blocks) {
-      if (b.card.path === d.path && runs(b, pre))
+      if (b.card.path === d.path && runs(b, pre)) {
         pre.blocked.set(b, `card ${describeDirty(d.state)}`);
+      }
     }
   }
 }
 
-function describeDirty(state: string): string {
-  return state === 'modified'
-    ? 'modified'
-    : state === 'untracked'
-      ? 'untracked'
-      : 'not in a git repository';
+/**
+ * Every card of the chain, complete ones too, must have frontmatter that reads: a card whose
+ * frontmatter does not parse is neither open nor complete. A card that is a symbolic link never
+ * runs.
+ */
+function checkFrontmatter(input: PreflightInput, pre: Preflight): void {
+  for (const card of input.chain) {
+    for (const d of unreadableFrontmatter(card)) {
+      stop(pre, `${formatDiagnostic(d)}${d.fix ? `: ${lowerFirst(d.fix)}` : ''}`);
+    }
+    if (input.allowDirty && isSymlink(path.join(input.root, card.path))) {
+      stop(
+        pre,
+        `${card.path}: Unexpected symbolic link as a card, expected a regular file: a link runs code git does not track, so it never runs`,
+      );
+    }
+  }
+  for (const pb of input.plan.blocks) {
+    if (pre.stops.some((s) => s.startsWith(`${pb.card.path}:`))) {
+      pre.blocked.set(pb, 'card unreadable');
+    }
+  }
+}
+
+function stop(pre: Preflight, problem: string): void {
+  pre.problems.push(problem);
+  pre.stops.push(problem);
+}
+
+function isSymlink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 function formatDiagnostic(d: Diagnostic): string {

@@ -1,8 +1,14 @@
 import path from 'node:path';
-import type { Card } from '../cards/types.ts';
+import type { Card, Diagnostic } from '../cards/types.ts';
+import { type FoundFile, shellWord, walkFiles } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { RunError, UsageError } from '../errors.ts';
 import type { CardGraph } from '../graph/build-graph.ts';
+import {
+  type CommittedCards,
+  type NoCommittedCards,
+  readCommittedCards,
+} from './committed-cards.ts';
 import { type ResolvedProfile, resolveProfile } from './resolve-profile.ts';
 
 /** What a run is about: the profile, the cards, the target and its chain. */
@@ -14,8 +20,14 @@ export interface ResolvedRun {
   target: string;
   /** The chain's stems, prerequisites first (just the target for `--only`). */
   order: string[];
-  /** The chain's cards, in `order`. */
+  /** The chain's cards, in `order`, fully parsed (blocks read). */
   chain: Card[];
+  /** The cards as committed at HEAD, when there is a commit to read. */
+  committed?: CommittedCards;
+  /** The card files in the work tree (what the walker finds). */
+  workTree: FoundFile[];
+  /** Whether the cards come from the work tree (`--allow-dirty`) rather than from HEAD. */
+  fromWorkTree: boolean;
 }
 
 /** What {@link resolveRun} needs. */
@@ -26,27 +38,87 @@ export interface ResolveRunOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   profile?: string;
+  /** `--allow-dirty`: plan from the work tree as it is, not from HEAD. */
+  allowDirty?: boolean;
 }
 
 /**
- * Resolves what a run is about: the profile, the cards and the target with its chain.
+ * Resolves what a run is about: the profile, the cards and the target with its chain. The cards
+ * are the ones committed at HEAD (read from git, not from the work tree); with `--allow-dirty`
+ * they are the work tree's.
  * @param opts the configuration, the card asked for and where from
  * @returns the resolved run
- * @throws UsageError or RunError when the target is missing, unknown or outside the cards root
+ * @throws UsageError or RunError when the target is missing, unknown, outside the cards root, or
+ *   when there is no commit to read the cards from
  */
 export async function resolveRun(opts: ResolveRunOptions): Promise<ResolvedRun> {
-  const profile = resolveProfile(opts.config, opts.profile, opts.env);
-  const { loadCards } = await import('../cards/load-cards.ts');
+  const { config } = opts;
+  const profile = resolveProfile(config, opts.profile, opts.env);
   const { buildGraph } = await import('../graph/build-graph.ts');
-  const { cards } = await loadCards(opts.config);
+  const { parseCard } = await import('../cards/parse-card.ts');
+  const read = readCommittedCards(config);
+  const committed = 'why' in read ? undefined : read;
+  const { files: workTree } = walkFiles(config.cardsDir, {
+    root: config.root,
+    exclude: config.exclude,
+  });
+  let cards: Card[];
+  let findings: Diagnostic[] = committed?.diagnostics ?? [];
+  if (opts.allowDirty) {
+    const { loadCards } = await import('../cards/load-cards.ts');
+    ({ cards, diagnostics: findings } = await loadCards(config));
+  } else if (!committed) {
+    throw noCommit(config, (read as NoCommittedCards).why);
+  } else {
+    cards = committed.cards;
+  }
   const graph = buildGraph(cards);
-  const target = resolveTargetArg(opts, cards);
+  const target = resolveTargetArg(opts, cards, {
+    workTree: opts.allowDirty ? undefined : workTree,
+    findings,
+  });
   const order = opts.only ? [target] : graph.chain(target).order;
-  const chain = order.map((s) => graph.cards.get(s)!).filter(Boolean);
-  return { profile, cards, graph, target, order, chain };
+  const chain = order
+    .map((s) => graph.cards.get(s))
+    .filter((c): c is Card => c !== undefined)
+    .map((c) => {
+      const bytes = opts.allowDirty ? undefined : committed?.bytes.get(c.path);
+      return bytes ? parseCard(bytes.toString('utf8'), { path: c.path, absPath: c.absPath }) : c;
+    });
+  return {
+    profile,
+    cards,
+    graph,
+    target,
+    order,
+    chain,
+    committed,
+    workTree,
+    fromWorkTree: Boolean(opts.allowDirty),
+  };
 }
 
-function resolveTargetArg(opts: ResolveRunOptions, cards: Card[]): string {
+function stemOf(p: string): string {
+  return p.replace(/^.*\//, '').replace(/\.(md|markdown)$/i, '');
+}
+
+function noCommit(config: MikadoConfig, why: string): RunError {
+  const cards = shellWord(path.relative(config.root, config.cardsDir) || '.');
+  const init = why === 'not a git repository' ? 'git init && ' : '';
+  return new RunError(
+    `Unexpected cards without a commit to read them from (${why}), expected the cards committed at HEAD: what runs is decided by the committed cards`,
+    {
+      code: 2,
+      fix: `Commit the cards (\`${init}git add ${cards} && git commit -m "Add the cards"\`), or pass \`--allow-dirty\` to run the work tree as it is.`,
+    },
+  );
+}
+
+function resolveTargetArg(
+  opts: ResolveRunOptions,
+  cards: Card[],
+  near: { workTree: FoundFile[] | undefined; findings: Diagnostic[] },
+): string {
   if (
     opts.only &&
     opts.target &&
@@ -63,7 +135,32 @@ function resolveTargetArg(opts: ResolveRunOptions, cards: Card[]): string {
   if (!targetArg) {
     throw new UsageError('Unexpected `mikado run` without a card, expected `mikado run CARD`');
   }
-  return resolveTarget(targetArg, cards, opts);
+  try {
+    return resolveTarget(targetArg, cards, opts);
+  } catch (error) {
+    // A card only the work tree has: say that it is not committed.
+    if (!(error instanceof UsageError)) throw error;
+    const stem = stemOf(targetArg);
+    // A file that could not be a card (a link out of the repository, binary, ...): say why.
+    const finding = near.findings.find((d) => stemOf(d.path) === stem);
+    if (finding) {
+      throw new RunError(`${finding.path}:${finding.line}:${finding.column}: ${finding.message}`, {
+        code: 2,
+        fix: finding.fix,
+      });
+    }
+    const file = near.workTree?.find(
+      (f) => path.basename(f.path).replace(/\.(md|markdown)$/i, '') === stem,
+    );
+    if (!file) throw error;
+    throw new RunError(
+      `${file.path}: Unexpected card \`${targetArg}\` that is not committed at HEAD, expected a committed card: what runs is decided by the committed cards`,
+      {
+        code: 2,
+        fix: `Commit it (\`git add ${shellWord(file.path)}\` and commit), or pass \`--allow-dirty\` to run the work tree as it is.`,
+      },
+    );
+  }
 }
 
 /**

@@ -134,6 +134,9 @@ export class CardRun {
         plan: planned,
         graph: resolved.graph,
         order: resolved.order,
+        chain: resolved.chain,
+        committed: resolved.committed,
+        workTree: resolved.workTree,
         root: config.root,
         only: opts.only,
         allowDirty: opts.allowDirty,
@@ -152,7 +155,10 @@ export class CardRun {
       if (opts.dryRun) {
         opts.reporter.plan(plan, { dryRun: true });
         return await this.end(
-          runResult(plan, { outcome: 'planned', exitCode: plan.problems.length > 0 ? 1 : 0 }),
+          runResult(plan, {
+            outcome: 'planned',
+            exitCode: pre.stops.length > 0 ? 2 : plan.problems.length > 0 ? 1 : 0,
+          }),
         );
       }
       if (plan.problems.length > 0) {

@@ -17,7 +17,10 @@ export interface RunResult {
   target: string;
   dryRun: boolean;
   outcome: 'succeeded' | 'failed' | 'interrupted' | 'nothing-to-run' | 'planned' | 'declined';
-  /** Process exit code: 0, 1 (failed, declined, or a dry run with problems), 130/143 (interrupted). */
+  /**
+   * Process exit code: 0; 1 (failed, declined, or a dry run with problems); 2 (a dry run that
+   * found unreadable or uncommitted cards); 130/143 (interrupted).
+   */
   exitCode: number;
   plan: RunPlan;
   executed: ExecutedBlock[];

@@ -374,11 +374,13 @@ describe('mikado run: safety', () => {
     r.write('docs/cards/clean.md', `${r.read('docs/cards/clean.md')}\nedited\n`);
     const modified = r.mikado(['run', 'clean']);
     expect(modified.code).toBe(2);
-    expect(modified.stderr).toMatch(/docs\/cards\/clean\.md: Unexpected modified card/);
+    expect(modified.stderr).toMatch(/docs\/cards\/clean\.md: Unexpected card modified since HEAD/);
     r.card('fresh', { blocks: [{ code: 'mikado.log(1);' }] });
     const untracked = r.mikado(['run', 'fresh']);
     expect(untracked.code).toBe(2);
-    expect(untracked.stderr).toMatch(/docs\/cards\/fresh\.md: Unexpected untracked card/);
+    expect(untracked.stderr).toMatch(
+      /docs\/cards\/fresh\.md: Unexpected card `fresh` that is not committed at HEAD/,
+    );
     expect(r.exists('ran')).toBe(false);
     const forced = r.mikado(['run', 'clean', '--allow-dirty']);
     expect(forced.code).toBe(0);
