@@ -73,8 +73,9 @@ describe('journal', () => {
     const read = readJournal(file);
     expect(read.records.map((r) => (r as { value: number }).value)).toEqual([1, 2]);
     expect(read.warnings).toEqual([
-      `${file}:2: Unexpected damaged journal line, expected a JSON record (ignored)`,
+      `${file}:2: Unexpected journal line cut short (a crash while it was written), expected a whole record (ignored)`,
     ]);
+    expect(read.damaged).toEqual([]);
     expect(foldJournal(read.records).values.get('k')?.value).toBe(2);
   });
 

@@ -15,6 +15,7 @@ import {
 } from './journal.ts';
 import type { JournalRecord } from './journal-types.ts';
 import type { PlannedBlock, PlannedCard, RunPlan } from './plan-run.ts';
+import { redactText } from './redact.ts';
 import type { ResolvedProfile } from './resolve-profile.ts';
 import type { RunCardsOptions } from './run-cards.ts';
 import { type ExecutedBlock, type RunResult, runResult } from './run-result.ts';
@@ -98,23 +99,32 @@ export async function executeRun(ctx: RunContext): Promise<RunResult> {
       );
     }
   }
-  reporter.plan(plan, { runId, dryRun: false });
   const p: Progress = {
-    outcome: 'succeeded',
+    outcome: 'failed',
     executed: [],
     n: 0,
     offset,
     tmpDir: path.join(config.root, '.mikado', 'tmp', runId),
     logDir: path.join(config.root, '.mikado', 'logs', profile.name, runId),
-    runnerScript: opts.runnerScript ?? defaultRunnerScript(),
+    runnerScript: '',
     env: blockEnv(opts.env, profile, config.root, runId),
   };
+  // The run succeeded only if the loop below ran to its end; anything thrown is a failure.
+  let reason: string | undefined = 'the runner stopped before the loop ended';
   try {
+    reporter.plan(plan, { runId, dryRun: false });
+    p.runnerScript = opts.runnerScript ?? defaultRunnerScript();
     // No block of an earlier run lives on now (refused or killed above): its modules can go.
     rmSync(path.dirname(p.tmpDir), { recursive: true, force: true });
     mkdirSync(p.tmpDir, { recursive: true });
+    p.outcome = 'succeeded';
     await runCards(ctx, p);
     if (ctx.interruptedBy()) p.outcome = 'interrupted';
+    reason = undefined;
+  } catch (error) {
+    p.outcome = 'failed';
+    reason = `the runner failed: ${redactText(firstLine(error), ctx.profile.secrets)}`;
+    throw error;
   } finally {
     append({
       v: 1,
@@ -122,11 +132,14 @@ export async function executeRun(ctx: RunContext): Promise<RunResult> {
       at: new Date().toISOString(),
       run: runId,
       outcome:
-        p.outcome === 'interrupted'
-          ? 'interrupted'
-          : p.outcome === 'succeeded'
-            ? 'succeeded'
-            : 'failed',
+        reason !== undefined
+          ? 'failed'
+          : p.outcome === 'interrupted'
+            ? 'interrupted'
+            : p.outcome === 'succeeded'
+              ? 'succeeded'
+              : 'failed',
+      ...(reason !== undefined ? { reason } : {}),
     });
     rmSync(p.tmpDir, { recursive: true, force: true });
   }
@@ -262,6 +275,11 @@ async function runBlock(
   p.executed.push(done);
   reporter.blockEnd(pb, result, log);
   return done;
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? '';
 }
 
 function fileSafe(s: string): string {

@@ -3,7 +3,13 @@ import type { MikadoConfig } from '../config/types.ts';
 import { RunError } from '../errors.ts';
 import type { BlockResult, RunningBlock } from './execute-block.ts';
 import { executeRun } from './execute-run.ts';
-import { ensureStateDir, foldJournal, journalPath, readJournal } from './journal.ts';
+import {
+  corruptJournal,
+  ensureStateDir,
+  foldJournal,
+  journalPath,
+  readJournal,
+} from './journal.ts';
 import { type PlannedBlock, type PlannedCard, planRun, type RunPlan } from './plan-run.ts';
 import { applyPreflight, preflightRun } from './preflight-run.ts';
 import { resolveRun } from './resolve-run.ts';
@@ -106,6 +112,7 @@ export class CardRun {
     try {
       if (!opts.dryRun) lock = this.lock(runId!, profile.name);
       const contents = readJournal(journal);
+      if (contents.damaged.length > 0) throw corruptJournal(journal, contents.damaged);
       for (const w of contents.warnings) opts.reporter.note(w, 'warn');
       let state = foldJournal(contents.records);
       const stale = staleAttempts(state);
