@@ -1,5 +1,6 @@
 import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { shellWord } from '../shell-word.ts';
 import { globMatcher } from './glob-matcher.ts';
 import type { Diagnostic } from './types.ts';
 
@@ -213,13 +214,4 @@ export function walkFiles(
 export function errorCode(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   return e?.code ? `\`${e.code}\`` : String(e?.message ?? error);
-}
-
-/**
- * Quotes a path for a POSIX shell command in a message, when it needs quoting.
- * @param s the path
- * @returns the path, single-quoted when it holds anything but safe characters
- */
-export function shellWord(s: string): string {
-  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { MikadoConfig } from '../config/types.ts';
 import { GitError, UsageError } from '../errors.ts';
+import { readBoundedFile } from '../read-bounded-file.ts';
 import {
   type BranchCommit,
   baseGlobs,
@@ -79,7 +80,13 @@ export async function commitMsg(options: CommitMsgOptions): Promise<CommitMsgRes
   void cards.findCard('', stem);
 
   const cfg = parseConfigList((await cfgP)?.toString('utf8') ?? '');
-  const message = cleanMessage(readFileSync(file, 'utf8'), {
+  const text = readBoundedFile(file, {
+    shown: options.file,
+    limit: 1024 * 1024,
+    what: 'commit message file',
+    fix: 'Pass the message file git gives the commit-msg hook (`.git/COMMIT_EDITMSG`).',
+  });
+  const message = cleanMessage(text, {
     commentChar: cfg.get('core.commentstring') ?? cfg.get('core.commentchar'),
     cleanup: cfg.get('commit.cleanup'),
     editorUsed: options.env['GIT_EDITOR'] !== ':',

@@ -2,8 +2,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { stringify } from 'yaml';
+import { globMatcher } from '../cards/glob-matcher.ts';
 import { loadCards } from '../cards/load-cards.ts';
 import type { Card } from '../cards/types.ts';
+import { isWalkedPath } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { CardError, UsageError } from '../errors.ts';
 import { packageRoot } from '../hook/package-root.ts';
@@ -65,6 +67,22 @@ export async function newCard(options: NewCardOptions): Promise<NewCardResult> {
   const dirParts = dir.split('/').filter((p) => p !== '' && p !== '.');
   if (path.isAbsolute(dir) || dirParts.some((p) => p === '..' || p.startsWith('.'))) {
     throw new UsageError(`Unexpected folder \`${dir}\`, expected a folder inside the cards root`);
+  }
+  const badPart = dirParts.find((p) => !STEM.test(p));
+  if (badPart !== undefined) {
+    throw new UsageError(
+      `Unexpected folder name \`${badPart}\` in \`${options.stem}\`, expected folder names made like stems: no spaces, \`/\`, \`#\`, \`|\`, brackets or quotes`,
+      { fix: `Use a kebab-case folder such as \`topic/${stem}\`.` },
+    );
+  }
+  const rel = [...dirParts, `${stem}.md`].join('/');
+  if (!isWalkedPath(rel, globMatcher(config.exclude))) {
+    throw new UsageError(
+      `Unexpected card \`${rel}\` in a folder mikado does not read (hidden, \`node_modules\`, or \`exclude:\` in mikado.config.yaml), expected a folder of cards`,
+      {
+        fix: `Put the card in a folder mikado reads, for example at the top of the cards root: \`mikado new ${stem}${options.goal ? ' --goal' : options.parent ? ` --for ${options.parent}` : ''}\`.`,
+      },
+    );
   }
   if (options.goal && options.parent) {
     throw new UsageError('Unexpected `--goal` with `--for`: a goal is required by no card', {

@@ -4,8 +4,9 @@ import { globMatcher } from '../cards/glob-matcher.ts';
 import { parseCardFrontmatter } from '../cards/parse-card-frontmatter.ts';
 import { decodeCardBytes } from '../cards/read-card-file.ts';
 import type { Card, Diagnostic } from '../cards/types.ts';
-import { isWalkedPath, shellWord } from '../cards/walk-files.ts';
+import { isWalkedPath } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
+import { shellWord } from '../shell-word.ts';
 
 /** The cards as committed at HEAD. */
 export interface CommittedCards {

@@ -2,7 +2,7 @@ import { closeSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs'
 import path from 'node:path';
 import type { Card } from '../cards/types.ts';
 import type { FoundFile } from '../cards/walk-files.ts';
-import { shellWord } from '../cards/walk-files.ts';
+import { shellWord } from '../shell-word.ts';
 import type { CommittedCards } from './committed-cards.ts';
 
 /** How a card of the chain differs from what git committed at HEAD. */

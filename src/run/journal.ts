@@ -11,8 +11,8 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { shellWord } from '../cards/walk-files.ts';
 import { MikadoError } from '../errors.ts';
+import { shellWord } from '../shell-word.ts';
 import { validateJournalRecord } from './journal-schema.ts';
 import type { BlockAttempt, BlockRef, JournalRecord } from './journal-types.ts';
 

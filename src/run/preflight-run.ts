@@ -10,7 +10,12 @@ import { type PlannedBlock, type RunPlan, unreadableFrontmatter } from './plan-r
 import { transpileBlock } from './transpile-block.ts';
 
 /** Body diagnostics that make running a card unsafe (its blocks may be misread). */
-const BLOCKING_RULES = new Set(['block-attributes', 'unclosed-fence', 'card-too-large']);
+const BLOCKING_RULES = new Set([
+  'block-attributes',
+  'unclosed-fence',
+  'card-too-large',
+  'markdown-too-costly',
+]);
 
 /** What {@link preflightRun} found: the plan itself is left as it was. */
 export interface Preflight {

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Card, Diagnostic } from '../cards/types.ts';
-import { type FoundFile, shellWord, walkFiles } from '../cards/walk-files.ts';
+import { type FoundFile, walkFiles } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { RunError, UsageError } from '../errors.ts';
 import type { CardGraph } from '../graph/build-graph.ts';
+import { shellWord } from '../shell-word.ts';
 import {
   type CommittedCards,
   type NoCommittedCards,
