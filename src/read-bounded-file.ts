@@ -52,3 +52,19 @@ export function readBoundedFile(
     closeSync(fd);
   }
 }
+
+/**
+ * Reads a commit message file the way the commit-msg hook needs it: at most 1 MiB, never a
+ * directory or an endless device.
+ * @param file the absolute path
+ * @param shown the path as given, for messages
+ * @returns the message text
+ */
+export function readMessageFile(file: string, shown: string): string {
+  return readBoundedFile(file, {
+    shown,
+    limit: 1024 * 1024,
+    what: 'commit message file',
+    fix: 'Pass the message file git gives the commit-msg hook (`.git/COMMIT_EDITMSG`).',
+  });
+}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { MikadoConfig } from '../config/types.ts';
 import { GitError, UsageError } from '../errors.ts';
-import { readBoundedFile } from '../read-bounded-file.ts';
+import { readMessageFile } from '../read-bounded-file.ts';
 import {
   type BranchCommit,
   baseGlobs,
@@ -80,13 +80,7 @@ export async function commitMsg(options: CommitMsgOptions): Promise<CommitMsgRes
   void cards.findCard('', stem);
 
   const cfg = parseConfigList((await cfgP)?.toString('utf8') ?? '');
-  const text = readBoundedFile(file, {
-    shown: options.file,
-    limit: 1024 * 1024,
-    what: 'commit message file',
-    fix: 'Pass the message file git gives the commit-msg hook (`.git/COMMIT_EDITMSG`).',
-  });
-  const message = cleanMessage(text, {
+  const message = cleanMessage(readMessageFile(file, options.file), {
     commentChar: cfg.get('core.commentstring') ?? cfg.get('core.commentchar'),
     cleanup: cfg.get('commit.cleanup'),
     editorUsed: options.env['GIT_EDITOR'] !== ':',

@@ -68,22 +68,7 @@ export async function newCard(options: NewCardOptions): Promise<NewCardResult> {
   if (path.isAbsolute(dir) || dirParts.some((p) => p === '..' || p.startsWith('.'))) {
     throw new UsageError(`Unexpected folder \`${dir}\`, expected a folder inside the cards root`);
   }
-  const badPart = dirParts.find((p) => !STEM.test(p));
-  if (badPart !== undefined) {
-    throw new UsageError(
-      `Unexpected folder name \`${badPart}\` in \`${options.stem}\`, expected folder names made like stems: no spaces, \`/\`, \`#\`, \`|\`, brackets or quotes`,
-      { fix: `Use a kebab-case folder such as \`topic/${stem}\`.` },
-    );
-  }
-  const rel = [...dirParts, `${stem}.md`].join('/');
-  if (!isWalkedPath(rel, globMatcher(config.exclude))) {
-    throw new UsageError(
-      `Unexpected card \`${rel}\` in a folder mikado does not read (hidden, \`node_modules\`, or \`exclude:\` in mikado.config.yaml), expected a folder of cards`,
-      {
-        fix: `Put the card in a folder mikado reads, for example at the top of the cards root: \`mikado new ${stem}${options.goal ? ' --goal' : options.parent ? ` --for ${options.parent}` : ''}\`.`,
-      },
-    );
-  }
+  checkFolders(options, dirParts, stem);
   if (options.goal && options.parent) {
     throw new UsageError('Unexpected `--goal` with `--for`: a goal is required by no card', {
       fix: 'Drop `--goal` to create a prerequisite of the parent, or `--for` to create a goal.',
@@ -204,4 +189,25 @@ export function renderTemplate(
 export function titleFromStem(stem: string): string {
   const words = stem.replace(/[-_]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Every folder of a new card's path is named like a stem, and is one the walker reads. */
+function checkFolders(options: NewCardOptions, dirParts: string[], stem: string): void {
+  const { config } = options;
+  const badPart = dirParts.find((p) => !STEM.test(p));
+  if (badPart !== undefined) {
+    throw new UsageError(
+      `Unexpected folder name \`${badPart}\` in \`${options.stem}\`, expected folder names made like stems: no spaces, \`/\`, \`#\`, \`|\`, brackets or quotes`,
+      { fix: `Use a kebab-case folder such as \`topic/${stem}\`.` },
+    );
+  }
+  const rel = [...dirParts, `${stem}.md`].join('/');
+  if (!isWalkedPath(rel, globMatcher(config.exclude))) {
+    throw new UsageError(
+      `Unexpected card \`${rel}\` in a folder mikado does not read (hidden, \`node_modules\`, or \`exclude:\` in mikado.config.yaml), expected a folder of cards`,
+      {
+        fix: `Put the card in a folder mikado reads, for example at the top of the cards root: \`mikado new ${stem}${options.goal ? ' --goal' : options.parent ? ` --for ${options.parent}` : ''}\`.`,
+      },
+    );
+  }
 }

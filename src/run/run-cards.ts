@@ -10,8 +10,9 @@ import {
   journalPath,
   readJournal,
 } from './journal.ts';
+import type { BlockAttempt } from './journal-types.ts';
 import { type PlannedBlock, type PlannedCard, planRun, type RunPlan } from './plan-run.ts';
-import { applyPreflight, preflightRun } from './preflight-run.ts';
+import { applyPreflight, type Preflight, preflightRun } from './preflight-run.ts';
 import { resolveRun } from './resolve-run.ts';
 import { acquireRunLock, isOwnerAlive, lockPath, type RunLock, readLockOwner } from './run-lock.ts';
 import { type RunResult, runResult } from './run-result.ts';
@@ -149,15 +150,7 @@ export class CardRun {
         allowDirty: opts.allowDirty,
         missingVars: profile.missing,
       });
-      if (opts.dryRun) {
-        for (const a of stale) pre.problems.push(staleMessage(a, config.root));
-        const owner = readLockOwner(lockPath(config.root, profile.name));
-        if (owner && isOwnerAlive(owner)) {
-          pre.warnings.push(
-            `a run holds the lock for this profile: pid ${owner.pid} on ${owner.host} since ${owner.since}`,
-          );
-        }
-      }
+      if (opts.dryRun) this.noteForDryRun(pre, stale, profile.name);
       const plan = applyPreflight(planned, pre);
       if (opts.dryRun) {
         opts.reporter.plan(plan, { dryRun: true });
@@ -201,6 +194,18 @@ export class CardRun {
       });
     } finally {
       lock?.release();
+    }
+  }
+
+  /** What only a dry run reports: blocks still running from a dead runner, a live lock. */
+  private noteForDryRun(pre: Preflight, stale: BlockAttempt[], profile: string): void {
+    const { root } = this.opts.config;
+    for (const a of stale) pre.problems.push(staleMessage(a, root));
+    const owner = readLockOwner(lockPath(root, profile));
+    if (owner && isOwnerAlive(owner)) {
+      pre.warnings.push(
+        `a run holds the lock for this profile: pid ${owner.pid} on ${owner.host} since ${owner.since}`,
+      );
     }
   }
 
