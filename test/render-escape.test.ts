@@ -12,6 +12,7 @@ import { buildGraph } from '../src/graph/build-graph.ts';
 import { renderDot } from '../src/render/render-dot.ts';
 import { renderMermaid } from '../src/render/render-mermaid.ts';
 import { runMikado } from './helpers/binary.ts';
+import { cardObject } from './helpers/card-object.ts';
 import { tempTree } from './helpers/temp-dir.ts';
 
 const DOT = '/usr/bin/dot';
@@ -30,22 +31,7 @@ const hostile = fc.constantFrom(
 const text = fc.array(hostile, { minLength: 1, maxLength: 8 }).map((a) => a.join(''));
 
 function card(stem: string, title: string | undefined, requires: string[]): Card {
-  return {
-    stem,
-    path: `docs/cards/${stem}.md`,
-    absPath: `/r/docs/cards/${stem}.md`,
-    title,
-    tags: [],
-    status: 'active',
-    requires,
-    frontmatter: {},
-    bodyLine: 1,
-    body: '',
-    headings: [],
-    links: [],
-    blocks: [],
-    diagnostics: [],
-  };
+  return cardObject(stem, { title, requires });
 }
 
 /** Random chains: distinct hostile stems, hostile titles, each card requiring earlier ones. */

@@ -11,6 +11,7 @@ import {
   readCommittedCards,
 } from './committed-cards.ts';
 import { type ResolvedProfile, resolveProfile } from './resolve-profile.ts';
+import type { RunCardsOptions } from './run-cards.ts';
 
 /** What a run is about: the profile, the cards, the target and its chain. */
 export interface ResolvedRun {
@@ -31,17 +32,11 @@ export interface ResolvedRun {
   fromWorkTree: boolean;
 }
 
-/** What {@link resolveRun} needs. */
-export interface ResolveRunOptions {
-  config: MikadoConfig;
-  target?: string;
-  only?: string;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  profile?: string;
-  /** `--allow-dirty`: plan from the work tree as it is, not from HEAD. */
-  allowDirty?: boolean;
-}
+/** What {@link resolveRun} needs: the run's options that say what it is about. */
+export type ResolveRunOptions = Pick<
+  RunCardsOptions,
+  'config' | 'target' | 'only' | 'cwd' | 'env' | 'profile' | 'allowDirty'
+>;
 
 /**
  * Resolves what a run is about: the profile, the cards and the target with its chain. The cards

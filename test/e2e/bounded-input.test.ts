@@ -4,16 +4,10 @@ import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupRepos, mikadoBranchRepo } from '../helpers/git-repo.ts';
-import { type TempRepo, tempRepo } from './run-helpers.ts';
+import { useTempRepos } from './run-helpers.ts';
 
-const repos: TempRepo[] = [];
-function repo(): TempRepo {
-  const r = tempRepo();
-  repos.push(r);
-  return r;
-}
+const repo = useTempRepos();
 afterEach(() => {
-  for (const r of repos.splice(0)) r.remove();
   cleanupRepos();
 });
 

@@ -4,17 +4,11 @@ import { mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type TempRepo, tempRepo } from './run-helpers.ts';
+import { type TempRepo, useTempRepos } from './run-helpers.ts';
 
-const repos: TempRepo[] = [];
+const repo = useTempRepos();
 const dirs: string[] = [];
-function repo(opts?: Parameters<typeof tempRepo>[0]): TempRepo {
-  const r = tempRepo(opts);
-  repos.push(r);
-  return r;
-}
 afterEach(() => {
-  for (const r of repos.splice(0)) r.remove();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 

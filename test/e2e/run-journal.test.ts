@@ -3,20 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { CardRun, type RunReporter } from '../../src/run/run-cards.ts';
-import { type TempRepo, tempRepo } from './run-helpers.ts';
+import { type TempRepo, useTempRepos } from './run-helpers.ts';
 
-const repos: TempRepo[] = [];
-function repo(): TempRepo {
-  const r = tempRepo();
-  repos.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of repos.splice(0)) r.remove();
-});
+const repo = useTempRepos();
 
 const marker = (name: string): string =>
   `import { appendFileSync } from 'node:fs'; appendFileSync('ran.txt', '${name}\\n');`;

@@ -1,36 +1,21 @@
 // Secrets never reach the terminal, the logs, the journal or an error message, in any spelling
 // the tools around a block print them: raw, zx's `$'...'`, POSIX `'\''`, JSON, util.inspect,
 // `printf %q`, `set -x`, and split across output chunks.
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type TempRepo, tempRepo } from './run-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { allLogs, useTempRepos } from './run-helpers.ts';
 
-const repos: TempRepo[] = [];
-afterEach(() => {
-  for (const r of repos.splice(0)) r.remove();
-});
+const repo = useTempRepos();
 
 // Every awkward character at once: ' " \ $ newline tab, non-ASCII and an emoji.
 const SECRET = `Hun'ter"2\\x$Q9z\n\tü🔑end`;
 // Letters that every spelling prints as they are: finding them would mean a leak.
 const TELLTALES = ['Hun', 'Q9z', 'ü', '🔑'];
 
-function allLogs(r: TempRepo): string {
-  const dir = path.join(r.dir, '.mikado/logs');
-  return readdirSync(dir, { recursive: true })
-    .map(String)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
-    .join('\n');
-}
-
 describe('mikado run: secrets', () => {
   it('are redacted on the terminal, in the logs, the journal and error messages, in every quoting', () => {
-    const r = tempRepo({
+    const r = repo({
       config: 'profiles:\n  lab:\n    vars:\n      token: { env: LAB_TOKEN, secret: true }\n',
     });
-    repos.push(r);
     r.card('secretive', {
       blocks: [
         {
