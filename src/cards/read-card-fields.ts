@@ -142,6 +142,7 @@ export function readCardFields(
   }
 
   const requires = data['requires'];
+  const seen = new Set<string>();
   const addRequire = (value: unknown, at: Place): void => {
     if (typeof value !== 'string') {
       report(
@@ -172,7 +173,7 @@ export function readCardFields(
       );
       return;
     }
-    if (out.requires.includes(stem)) {
+    if (seen.has(stem)) {
       report(
         at,
         'frontmatter-schema',
@@ -182,6 +183,7 @@ export function readCardFields(
       );
       return;
     }
+    seen.add(stem);
     out.requires.push(stem);
   };
   if (Array.isArray(requires)) {

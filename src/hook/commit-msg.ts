@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   type BranchCommit,
@@ -18,6 +18,7 @@ import { mikadoStem, readRepoState } from '../branch/repo-state.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { GitError, UsageError } from '../errors.ts';
 import { gitAsync, gitTry } from '../git/git.ts';
+import { readMessageFile } from '../read-bounded-file.ts';
 import { cleanMessage, subjectOf } from './clean-message.ts';
 import { detectAmend } from './detect-amend.ts';
 
@@ -79,7 +80,7 @@ export async function commitMsg(options: CommitMsgOptions): Promise<CommitMsgRes
   void cards.findCard('', stem);
 
   const cfg = parseConfigList((await cfgP)?.toString('utf8') ?? '');
-  const message = cleanMessage(readFileSync(file, 'utf8'), {
+  const message = cleanMessage(readMessageFile(file, options.file), {
     commentChar: cfg.get('core.commentstring') ?? cfg.get('core.commentchar'),
     cleanup: cfg.get('commit.cleanup'),
     editorUsed: options.env['GIT_EDITOR'] !== ':',

@@ -81,7 +81,9 @@ export function formatPlan(plan: RunPlan, paint: Paint): string {
     for (const pb of pc.blocks) {
       const attrs = formatAttrs(pb.block);
       const where = `${pb.card.path}:${pb.block.line}`;
-      const state = pc.included ? describeState(pb, true) : 'not run (card complete)';
+      const state = pc.included
+        ? describeState(pb, true)
+        : `not run (card ${pc.why?.startsWith('unreadable') ? 'unreadable' : 'complete'})`;
       const mark =
         !pc.included || pb.state === 'excluded'
           ? paint.dim('-')

@@ -1,33 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { alive, finished, type TempRepo, tempRepo, waitFor } from './run-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { alive, allLogs, finished, type TempRepo, useTempRepos, waitFor } from './run-helpers.ts';
 
-const repos: TempRepo[] = [];
-function repo(opts?: Parameters<typeof tempRepo>[0]): TempRepo {
-  const r = tempRepo(opts);
-  repos.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of repos.splice(0)) r.remove();
-});
+const repo = useTempRepos();
 
 function blockEnds(r: TempRepo, profile = 'default'): string[] {
   return r
     .journal(profile)
     .filter((j) => j['type'] === 'block-end')
     .map((j) => `${j['card']}:${j['block']}:${j['outcome']}`);
-}
-
-function allLogs(r: TempRepo): string {
-  const dir = path.join(r.dir, '.mikado/logs');
-  return readdirSync(dir, { recursive: true })
-    .map(String)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
-    .join('\n');
 }
 
 describe('mikado run: order and resume', () => {
@@ -374,11 +356,13 @@ describe('mikado run: safety', () => {
     r.write('docs/cards/clean.md', `${r.read('docs/cards/clean.md')}\nedited\n`);
     const modified = r.mikado(['run', 'clean']);
     expect(modified.code).toBe(2);
-    expect(modified.stderr).toMatch(/docs\/cards\/clean\.md: Unexpected modified card/);
+    expect(modified.stderr).toMatch(/docs\/cards\/clean\.md: Unexpected card modified since HEAD/);
     r.card('fresh', { blocks: [{ code: 'mikado.log(1);' }] });
     const untracked = r.mikado(['run', 'fresh']);
     expect(untracked.code).toBe(2);
-    expect(untracked.stderr).toMatch(/docs\/cards\/fresh\.md: Unexpected untracked card/);
+    expect(untracked.stderr).toMatch(
+      /docs\/cards\/fresh\.md: Unexpected card `fresh` that is not committed at HEAD/,
+    );
     expect(r.exists('ran')).toBe(false);
     const forced = r.mikado(['run', 'clean', '--allow-dirty']);
     expect(forced.code).toBe(0);

@@ -139,6 +139,11 @@ async function statusAction(
   const journal = journalPath(config.root, profile.name);
   const contents = readJournal(journal);
   for (const w of contents.warnings) ctx.stderr.write(`mikado: warning: ${w}\n`);
+  for (const d of contents.damaged) {
+    ctx.stderr.write(
+      `mikado: warning: ${journal}:${d.line}: Unexpected damaged journal line (${d.why}), expected a journal record (left out; \`mikado run\` refuses until it is repaired)\n`,
+    );
+  }
   const { cards } = await loadCards(config);
   let stem = card;
   if (card && (card.includes('/') || card.endsWith('.md'))) {
