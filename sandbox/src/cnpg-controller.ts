@@ -193,13 +193,11 @@ async function reconcileCluster(
     st = server.status();
   }
   if (st.standby && !replica) {
-    await server.promote();
-    event(
+    await promote(
       dir,
       ctxName,
       c,
-      'Normal',
-      'Promoted',
+      server,
       `promoted ${c.metadata.name}-1: replica.enabled is false`,
     );
     newBook['promotedAt'] = new Date().toISOString();
@@ -474,16 +472,26 @@ async function bootstrapBasebackup(
   linkPgdata(server);
   await server.start();
   if (dig(c, 'spec', 'replica', 'enabled') !== true) {
-    await server.promote();
-    event(
+    await promote(
       dir,
       ctxName,
       c,
-      'Normal',
-      'Promoted',
+      server,
       `${c.metadata.name}-1 promoted after pg_basebackup (no replica mode)`,
     );
   }
+}
+
+/** Promotes the cluster's standby and records the `Promoted` event. */
+async function promote(
+  dir: string,
+  ctxName: string,
+  c: K8sObject,
+  server: PgServer,
+  message: string,
+): Promise<void> {
+  await server.promote();
+  event(dir, ctxName, c, 'Normal', 'Promoted', message);
 }
 
 /** Keeps a replica cluster's stream pointed at its source, or cuts it when the source is gone. */
