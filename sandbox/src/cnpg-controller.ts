@@ -1,10 +1,11 @@
 import { existsSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { cnpgOperatorInstalled } from './admission.ts';
 import { removeObject, storeObject } from './api.ts';
 import { recordEvent } from './calls.ts';
 import { ClusterView } from './cluster-view.ts';
+import { newPgClient } from './new-pg-client.ts';
 import {
   clone,
   dig,
@@ -253,7 +254,7 @@ async function withClient<T>(
   database: string,
   fn: (c: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client({
+  const client = await newPgClient({
     connectionString: server.connectionString(database),
     application_name: 'cnpg-instance-manager',
   });

@@ -16,8 +16,8 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import pg from 'pg';
 import { DatabaseError } from './errors.ts';
+import { newPgClient } from './new-pg-client.ts';
 
 /** How `stop()` shuts the server down (`pg_ctl stop -m`). */
 export type PgStopMode = 'smart' | 'fast' | 'immediate';
@@ -598,7 +598,7 @@ export class PgServer {
     params: unknown[] = [],
     database = 'postgres',
   ): Promise<R[]> {
-    const client = new pg.Client({ connectionString: this.connectionString(database) });
+    const client = await newPgClient({ connectionString: this.connectionString(database) });
     await client.connect();
     try {
       return (await client.query(sql, params)).rows as R[];
