@@ -1,5 +1,5 @@
+import { CatFile, gitAsync, gitBuffer } from '../git/git.ts';
 import { type CardMatcher, cardStem } from './card-matcher.ts';
-import { CatFile, gitAsync, gitBuffer } from './git.ts';
 import type { CardSource } from './judge-branch.ts';
 
 /** A {@link CardSource} over git objects, with one `git cat-file --batch` for all reads. */

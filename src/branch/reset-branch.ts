@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { MikadoConfig } from '../config/types.ts';
 import { GitError, MikadoError, UsageError } from '../errors.ts';
+import { git, gitTry } from '../git/git.ts';
 import { analyseBranch, type BranchAnalysis } from './check-branch.ts';
-import { git, gitTry } from './git.ts';
 import { type ResetPoint, short } from './judge-branch.ts';
 import { mikadoStem, readRepoState } from './repo-state.ts';
 

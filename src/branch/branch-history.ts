@@ -1,6 +1,6 @@
 import { GitError } from '../errors.ts';
-import { subjectOf } from './clean-message.ts';
-import { git, gitAsync, gitBuffer, gitTry } from './git.ts';
+import { git, gitAsync, gitBuffer, gitTry } from '../git/git.ts';
+import { subjectOf } from '../hook/clean-message.ts';
 
 /** A path a commit changed (renames appear as a deletion and an addition). */
 export interface ChangedPath {

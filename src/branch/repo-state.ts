@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { GitError } from '../errors.ts';
-import { gitTry } from './git.ts';
+import { gitTry } from '../git/git.ts';
 
 /** Where HEAD is. */
 export interface RepoState {

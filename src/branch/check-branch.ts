@@ -1,5 +1,6 @@
 import type { MikadoConfig } from '../config/types.ts';
 import { GitError, UsageError } from '../errors.ts';
+import { gitTry } from '../git/git.ts';
 import {
   type BranchBase,
   type BranchHistory,
@@ -7,7 +8,6 @@ import {
   resolveBase,
 } from './branch-history.ts';
 import { cardMatcher } from './card-matcher.ts';
-import { gitTry } from './git.ts';
 import { gitCardSource } from './git-card-source.ts';
 import { judgeBranch, type Verdict } from './judge-branch.ts';
 import { mikadoStem, readRepoState } from './repo-state.ts';
