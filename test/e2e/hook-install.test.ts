@@ -201,7 +201,7 @@ describe('hook managers', () => {
       pass_filenames: true,
       always_run: true,
     });
-    expect(hooks[1]).toMatchObject({ stages: ['pre-commit'], pass_filenames: false });
+    expect(hooks[1]).toMatchObject({ stages: ['commit'], pass_filenames: false });
     const config = parse(readmeConfig('.pre-commit-config.yaml'));
     expect(config.default_install_hook_types).toEqual(['pre-commit', 'commit-msg']);
     expect(config.repos[0].hooks.map((h: { id: string }) => h.id)).toEqual(

@@ -15,7 +15,7 @@ import { renderTree } from '../../render/render-tree.ts';
 /** What `mikado view` was asked for. */
 export interface ViewRequest {
   card?: string;
-  format: 'text' | 'tree' | 'mermaid' | 'dot' | 'json' | 'html';
+  format: 'text' | 'tree' | 'mermaid' | 'dot' | 'json' | 'html' | 'stems';
   all?: boolean;
   paint: Paint;
 }
@@ -60,6 +60,9 @@ export async function runView(
     case 'html':
       out = renderHtml(graph, roots);
       break;
+    case 'stems':
+      out = stemLines(card === undefined ? [...graph.cards.keys()] : graph.chain(card).order);
+      break;
     case 'tree':
       out =
         roots.length === 0
@@ -83,6 +86,11 @@ function problemNote(cards: Card[], diagnostics: Diagnostic[]): string | undefin
   const first = errors[0];
   if (!first) return undefined;
   return `${errors.length} problem${errors.length === 1 ? '' : 's'} in the cards (first: ${first.path}:${first.line}:${first.column} ${first.message}); run \`mikado check\``;
+}
+
+/** Sorted stems, one a line. */
+function stemLines(stems: string[]): string {
+  return stems.length ? `${[...stems].sort().join('\n')}\n` : '';
 }
 
 function rel(config: MikadoConfig, abs: string): string {

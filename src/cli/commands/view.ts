@@ -3,7 +3,7 @@ import { type CliContext, colors, commandConfig, useColor } from '../context.ts'
 import { runView } from './view-action.ts';
 
 /** Output formats of `mikado view`. */
-export const VIEW_FORMATS = ['text', 'tree', 'mermaid', 'dot', 'json', 'html'] as const;
+export const VIEW_FORMATS = ['text', 'tree', 'mermaid', 'dot', 'json', 'html', 'stems'] as const;
 
 interface ViewOptions {
   all?: boolean;
@@ -25,7 +25,12 @@ export function defineView(program: Command, ctx: CliContext): void {
     .argument('[card]', 'card stem (file name without .md); omit for the table of active chains')
     .option('--all', 'print complete cards in full too')
     .addOption(
-      new Option('--format <format>', 'output format').choices([...VIEW_FORMATS]).default('text'),
+      new Option(
+        '--format <format>',
+        'output format (stems: every card stem, or the chain of CARD, one a line, for shell completion)',
+      )
+        .choices([...VIEW_FORMATS])
+        .default('text'),
     )
     .option('--json', 'same as --format json')
     .option(
