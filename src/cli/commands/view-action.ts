@@ -58,7 +58,7 @@ export async function runView(
       out = renderDot(graph, roots);
       break;
     case 'html':
-      out = renderHtml(graph, roots);
+      out = await renderHtml(graph, roots);
       break;
     case 'stems':
       out = stemLines(card === undefined ? [...graph.cards.keys()] : graph.chain(card).order);
