@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
-import { type CliContext, colors, commandConfig, useColor } from '../context.ts';
+import { type CliContext, colors, commandConfig, globalOptions, useColor } from '../context.ts';
+import { writePaged } from '../pager.ts';
 import { runView } from './view-action.ts';
 
 /** Output formats of `mikado view`. */
@@ -53,7 +54,7 @@ export function defineView(program: Command, ctx: CliContext): void {
         });
       }
       const { out, problems } = await runView(config, { card, format, all: opts.all, paint });
-      ctx.stdout.write(out);
+      await writePaged(ctx, out, globalOptions(cmd).pager !== false);
       if (problems) ctx.stderr.write(paint.yellow(`mikado: ${problems}\n`));
     });
 }
