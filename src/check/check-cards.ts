@@ -98,8 +98,7 @@ function resultKey(config: MikadoConfig, walked: WalkedCards, docs: FoundFile[])
   hash.update(JSON.stringify(config.exclude));
   const extraDocs = config.extraDocs ?? [];
   hash.update(JSON.stringify(extraDocs));
-  for (const extra of extraDocs)
-    hash.update(`\0${fileStamp(path.join(config.root, extra))}`);
+  for (const extra of extraDocs) hash.update(`\0${fileStamp(path.join(config.root, extra))}`);
   for (const f of walked.files) hash.update(`\0${f.path}\0${walked.stamps.get(f.path)}`);
   for (const d of walked.diagnostics) hash.update(`\0!${d.path}:${d.rule}`);
   hash.update('\0docs');

@@ -23,7 +23,10 @@ export function defineView(program: Command, ctx: CliContext): void {
   program
     .command('view')
     .description('show active chains, or the chain of CARD (the docs-mikado viewer)')
-    .argument('[card]', 'card stem (file name without .md); omit for the table of active chains')
+    .argument(
+      '[card]',
+      'card stem (file name without .md) or card file path; omit for the table of active chains',
+    )
     .option('--all', 'print complete cards in full too')
     .addOption(
       new Option(
@@ -53,7 +56,13 @@ export function defineView(program: Command, ctx: CliContext): void {
           stdout: ctx.stdout,
         });
       }
-      const { out, problems } = await runView(config, { card, format, all: opts.all, paint });
+      const { out, problems } = await runView(config, {
+        card,
+        cwd: ctx.cwd,
+        format,
+        all: opts.all,
+        paint,
+      });
       await writePaged(ctx, out, globalOptions(cmd).pager !== false);
       if (problems) ctx.stderr.write(paint.yellow(`mikado: ${problems}\n`));
     });
