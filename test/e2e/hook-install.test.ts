@@ -18,10 +18,13 @@ import { BIN, runMikado } from '../helpers/binary.ts';
 import { card, cleanupRepos, mikadoBranchRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+// The routes are in the README; the husky and lefthook lines in docs/hook.md.
+const readme = ['README.md', 'docs/hook.md']
+  .map((f) => readFileSync(path.join(root, f), 'utf8'))
+  .join('\n');
 afterEach(cleanupRepos);
 
-/** A code block of the README marked `<!-- hook-config: NAME -->`. */
+/** A code block of the README or the hook page marked `<!-- hook-config: NAME -->`. */
 function readmeConfig(name: string): string {
   const at = readme.indexOf(`<!-- hook-config: ${name} -->`);
   if (at < 0) throw new Error(`README has no hook-config ${name}`);

@@ -55,7 +55,7 @@ describe('npm install', () => {
     expectHookJudges(r);
   }, 300_000);
 
-  it('from a git URL: the first run builds dist/; husky with the README lines', () => {
+  it('from a git URL: the first run builds dist/; husky with the lines of docs/hook.md', () => {
     const r = projectRepo();
     r.write({ 'docs/cards/goal.md': card({ title: 'My goal', status: 'active' }) });
     const res = sh(r, readmeFor('npm-git', src));
@@ -64,18 +64,21 @@ describe('npm install', () => {
     expect(res.stdout).toMatch(/^goal +My goal +not started/m);
     shOk(r, 'npm install -D husky && npx husky init');
     r.write({
-      '.husky/commit-msg': markedBlock('.husky/commit-msg'),
-      '.husky/pre-commit': markedBlock('.husky/pre-commit'),
+      '.husky/commit-msg': markedBlock('.husky/commit-msg', 'docs/hook.md'),
+      '.husky/pre-commit': markedBlock('.husky/pre-commit', 'docs/hook.md'),
       'docs/cards/goal.md': null,
     });
     r.commitNoVerify('add mikado and husky');
     expectHookJudges(r);
   }, 300_000);
 
-  it('lefthook with the README lines', () => {
+  it('lefthook with the lines of docs/hook.md', () => {
     const r = tarballProject();
     shOk(r, 'npm install -D lefthook');
-    r.write({ 'lefthook.yml': markedBlock('lefthook.yml'), 'docs/cards/goal.md': null });
+    r.write({
+      'lefthook.yml': markedBlock('lefthook.yml', 'docs/hook.md'),
+      'docs/cards/goal.md': null,
+    });
     shOk(r, 'npx lefthook install');
     r.commitNoVerify('add mikado and lefthook');
     expectHookJudges(r);
