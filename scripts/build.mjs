@@ -78,6 +78,7 @@ const common = {
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   external: [
+    '@mikado-docs/sandbox',
     'esbuild',
     'tsx',
     'zx',

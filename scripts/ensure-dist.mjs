@@ -26,6 +26,13 @@ export function ensureDist() {
       encoding: 'utf8',
     },
   );
+  // In a checkout, the sandbox workspace (not part of an installed package) is built too.
+  const sandboxBuild = path.join(root, 'sandbox/scripts/build.mjs');
+  if (result.status === 0 && existsSync(sandboxBuild)) {
+    const sandbox = spawnSync(process.execPath, [sandboxBuild], { cwd: root, encoding: 'utf8' });
+    if (sandbox.status !== 0)
+      Object.assign(result, { status: sandbox.status, stderr: sandbox.stderr });
+  }
   if (result.status === 0) {
     try {
       renameSync(path.join(root, tmp), dist);

@@ -51,6 +51,28 @@ export {
   verdictKey,
 } from './blocks/verdict.ts';
 export { type WaitForOptions, waitFor } from './blocks/wait-for.ts';
+export {
+  type AnalyseOptions,
+  analyseBranch,
+  type BranchAnalysis,
+  resolveBranch,
+} from './branch/check-branch.ts';
+export { findPullRequest, type PullRequest } from './branch/forge.ts';
+export {
+  type CardSource,
+  type JudgedCommit,
+  type JudgeInput,
+  judgeBranch,
+  type Position,
+  type ResetPoint,
+  type RuleId,
+  type Verdict,
+  type Violation,
+} from './branch/judge-branch.ts';
+export { renderResume, renderResumeJson } from './branch/render-resume.ts';
+export { applyReset, planReset, type ResetPlan } from './branch/reset-branch.ts';
+export { type ResumeReport, resume } from './branch/resume.ts';
+export { parseSubject, type Subject, VERBS, type Verb } from './branch/subject.ts';
 export { loadCards } from './cards/load-cards.ts';
 export { MAX_CARD_BYTES, parseCard } from './cards/parse-card.ts';
 export { parseCardBody, parseCardBodyWithRemark } from './cards/parse-card-body.ts';
@@ -84,49 +106,15 @@ export {
   type ChainSummary,
   type DuplicateStem,
 } from './graph/build-graph.ts';
-export {
-  type AnalyseOptions,
-  analyseBranch,
-  type BranchAnalysis,
-  resolveBranch,
-} from './hook/check-branch.ts';
 export { type CleanOptions, cleanMessage } from './hook/clean-message.ts';
 export { type CommitMsgOptions, type CommitMsgResult, commitMsg } from './hook/commit-msg.ts';
 export { detectAmend, gitCommitAmends } from './hook/detect-amend.ts';
-export { findPullRequest, type PullRequest } from './hook/forge.ts';
 export { hookScript, installHooks, uninstallHooks } from './hook/install.ts';
-export {
-  type CardSource,
-  type JudgedCommit,
-  type JudgeInput,
-  judgeBranch,
-  type Position,
-  type ResetPoint,
-  type RuleId,
-  type Verdict,
-  type Violation,
-} from './hook/judge-branch.ts';
 export { type PreCommitResult, preCommit } from './hook/pre-commit.ts';
-export { renderResume, renderResumeJson } from './hook/render-resume.ts';
-export { applyReset, planReset, type ResetPlan } from './hook/reset-branch.ts';
-export { type ResumeReport, resume } from './hook/resume.ts';
-export { parseSubject, type Subject, VERBS, type Verb } from './hook/subject.ts';
 export { closeCard } from './lifecycle/close-card.ts';
 export { editFrontmatter, type FrontmatterChange } from './lifecycle/edit-frontmatter.ts';
 export { finalizeChain } from './lifecycle/finalize-chain.ts';
 export { type NewCardOptions, newCard } from './lifecycle/new-card.ts';
-export {
-  findFreePort,
-  findPgBinDir,
-  type PgInitOptions,
-  PgServer,
-  type PgServerOptions,
-  type PgServerRecord,
-  type PgServerStatus,
-  type PgStartOptions,
-  type PgStopMode,
-  pgConnectionString,
-} from './pg/pg-server.ts';
 export { type CardState, cardState } from './render/card-state.ts';
 export { NO_PAINT, type Paint } from './render/paint.ts';
 export { renderChain } from './render/render-chain.ts';
@@ -154,47 +142,6 @@ export {
   type RunResult,
 } from './run/run-cards.ts';
 export { blockHash, blockSyntaxError, transpileBlock } from './run/transpile-block.ts';
-export {
-  readSandboxCalls,
-  readSandboxEvents,
-  type SandboxCall,
-  type SandboxEvent,
-} from './sandbox/calls.ts';
-export { clusterConnectionString } from './sandbox/cnpg-controller.ts';
-export {
-  assetsForBytes,
-  DATASET_TABLES,
-  type DatasetOptions,
-  type DatasetSummary,
-  generateDataset,
-} from './sandbox/dataset.ts';
-export {
-  checkLoadWriterLog,
-  type LoadLogEntry,
-  type LoadOp,
-  type LoadWriterCheck,
-  type LoadWriterOptions,
-  type LoadWriterStats,
-  loadWriterCommand,
-  loadWriterStatus,
-  readLoadWriterLog,
-  runLoadWriter,
-  type StartLoadWriterOptions,
-  startLoadWriter,
-  stopLoadWriter,
-} from './sandbox/load-writer.ts';
-export { resolveSandboxDir, type SandboxPaths, sandboxPaths } from './sandbox/paths.ts';
-export {
-  formatSandboxStatus,
-  type SandboxDownResult,
-  type SandboxStatus,
-  type SandboxUpOptions,
-  type SandboxUpResult,
-  sandboxDown,
-  sandboxStatus,
-  sandboxUp,
-} from './sandbox/sandbox.ts';
-export { loadWorld, type SandboxMeta, type World } from './sandbox/store.ts';
 export { formatVerification } from './verify/format-verification.ts';
 export {
   compareSchemaDumps,

@@ -2,11 +2,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { findPullRequest } from '../src/branch/forge.ts';
+import { renderResume, renderResumeJson } from '../src/branch/render-resume.ts';
+import { type BranchResume, type ChainList, resume } from '../src/branch/resume.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import type { MikadoConfig } from '../src/config/types.ts';
-import { findPullRequest } from '../src/hook/forge.ts';
-import { renderResume, renderResumeJson } from '../src/hook/render-resume.ts';
-import { type BranchResume, type ChainList, resume } from '../src/hook/resume.ts';
 import {
   card,
   cleanupRepos,

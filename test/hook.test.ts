@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseLog } from '../src/hook/branch-history.ts';
-import { cardMatcher, cardStem } from '../src/hook/card-matcher.ts';
+import { parseLog } from '../src/branch/branch-history.ts';
+import { cardMatcher, cardStem } from '../src/branch/card-matcher.ts';
+import { namedStem, parseSubject } from '../src/branch/subject.ts';
 import {
   CUT_LINE,
   cleanMessage,
@@ -9,7 +10,6 @@ import {
 } from '../src/hook/clean-message.ts';
 import { detectAmend, gitCommitAmends, type ProcessInfo } from '../src/hook/detect-amend.ts';
 import { hookScript } from '../src/hook/install.ts';
-import { namedStem, parseSubject } from '../src/hook/subject.ts';
 
 describe('cleanMessage (git commit cleanup, as git does it after the hook)', () => {
   const editor = { editorUsed: true };

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseSimpleYaml } from '../cards/parse-simple-yaml.ts';
 import { ConfigError } from '../errors.ts';
+import { findGitTopLevel } from '../git/find-git-top-level.ts';
 import { requireBundled } from '../require-bundled.ts';
-import { findGitTopLevel } from './find-git-top-level.ts';
 import type { MikadoConfig, Profile, ProfileVar } from './types.ts';
 
 /** The config file names looked for at the repository root, in order. */

@@ -1,7 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { MikadoConfig } from '../config/types.ts';
-import { GitError, UsageError } from '../errors.ts';
 import {
   type BranchCommit,
   baseGlobs,
@@ -12,14 +10,16 @@ import {
   readBranchHistory,
   stagedPaths,
   stagedPathsAsync,
-} from './branch-history.ts';
-import { cardMatcher } from './card-matcher.ts';
+} from '../branch/branch-history.ts';
+import { cardMatcher } from '../branch/card-matcher.ts';
+import { gitCardSource } from '../branch/git-card-source.ts';
+import { type JudgedCommit, judgeBranch, type Verdict } from '../branch/judge-branch.ts';
+import { mikadoStem, readRepoState } from '../branch/repo-state.ts';
+import type { MikadoConfig } from '../config/types.ts';
+import { GitError, UsageError } from '../errors.ts';
+import { gitAsync, gitTry } from '../git/git.ts';
 import { cleanMessage, subjectOf } from './clean-message.ts';
 import { detectAmend } from './detect-amend.ts';
-import { gitAsync, gitTry } from './git.ts';
-import { gitCardSource } from './git-card-source.ts';
-import { type JudgedCommit, judgeBranch, type Verdict } from './judge-branch.ts';
-import { mikadoStem, readRepoState } from './repo-state.ts';
 
 /** What {@link commitMsg} needs. */
 export interface CommitMsgOptions {

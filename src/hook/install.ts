@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } fr
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { GitError, MikadoError } from '../errors.ts';
-import { git } from './git.ts';
+import { git } from '../git/git.ts';
 
 /** The hooks `mikado hook install` manages. */
 export const HOOK_NAMES = ['commit-msg', 'pre-commit'] as const;

@@ -1,9 +1,9 @@
 import path from 'node:path';
+import { cardMatcher } from '../branch/card-matcher.ts';
 import { loadCards } from '../cards/load-cards.ts';
 import type { Card, Diagnostic } from '../cards/types.ts';
 import type { MikadoConfig } from '../config/types.ts';
-import { cardMatcher } from './card-matcher.ts';
-import { CatFile, git } from './git.ts';
+import { CatFile, git } from '../git/git.ts';
 
 /** A staged card: its path and the text in the index. */
 export interface StagedCard {

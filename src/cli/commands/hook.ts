@@ -27,7 +27,7 @@ export function defineHook(program: Command, ctx: CliContext): void {
         config: (root) => commandConfig(cmd, ctx, root),
       });
       if (result.outcome !== 'fail' || !result.verdict) return;
-      const { formatViolations } = await import('../../hook/format-violations.ts');
+      const { formatViolations } = await import('../../branch/format-violations.ts');
       const n = result.verdict.violations.length;
       const heading = `mikado: commit rejected: ${n} violation${n === 1 ? '' : 's'} of the Mikado Branch Invariant on \`${result.branch}\`${result.amend ? ' (amending HEAD, judged without it)' : ''}`;
       ctx.stderr.write(formatViolations(result.verdict.violations, heading, paint(cmd, ctx)));
@@ -61,8 +61,8 @@ export function defineHook(program: Command, ctx: CliContext): void {
     .option('--allow-fixups', 'accept fixup!/squash!/amend! commits (they are findings by default)')
     .option('--json', 'print the verdict as JSON')
     .action(async (ref: string | undefined, opts: CheckBranchOpts, cmd: Command) => {
-      const { analyseBranch, resolveBranch } = await import('../../hook/check-branch.ts');
-      const { mikadoStem } = await import('../../hook/repo-state.ts');
+      const { analyseBranch, resolveBranch } = await import('../../branch/check-branch.ts');
+      const { mikadoStem } = await import('../../branch/repo-state.ts');
       const config = commandConfig(cmd, ctx);
       const target = resolveBranch(config.root, ref, ctx.env);
       const json = opts.json || globalOptions(cmd).json;
@@ -117,7 +117,7 @@ export function defineHook(program: Command, ctx: CliContext): void {
           `mikado: \`${analysis.branch}\`: ${n} commit${n === 1 ? '' : 's'} since \`${analysis.base.name}\` follow the Mikado Branch Invariant (${v.position}).\n`,
         );
       } else {
-        const { formatViolations } = await import('../../hook/format-violations.ts');
+        const { formatViolations } = await import('../../branch/format-violations.ts');
         const n = v.violations.length;
         ctx.stdout.write(
           formatViolations(
@@ -183,6 +183,6 @@ function paint(
 /** The repository `install` and `uninstall` work on: `--root`, else git's top level (it must be a repository). */
 async function hookRoot(cmd: Command, ctx: CliContext): Promise<string> {
   if (globalOptions(cmd).root) return commandConfig(cmd, ctx).root;
-  const { readRepoState } = await import('../../hook/repo-state.ts');
+  const { readRepoState } = await import('../../branch/repo-state.ts');
   return readRepoState(ctx.cwd).root;
 }

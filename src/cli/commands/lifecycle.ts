@@ -23,7 +23,7 @@ export function defineLifecycle(program: Command, ctx: CliContext): void {
     .option('--dir <folder>', 'a topic folder under the cards root')
     .action(async (stem: string, opts: NewOpts, cmd: Command) => {
       const { newCard } = await import('../../lifecycle/new-card.ts');
-      const { readRepoState } = await import('../../hook/repo-state.ts');
+      const { readRepoState } = await import('../../branch/repo-state.ts');
       const config = commandConfig(cmd, ctx);
       const currentBranch = safeBranch(readRepoState, config.root);
       const r = await newCard({
@@ -59,7 +59,7 @@ export function defineLifecycle(program: Command, ctx: CliContext): void {
     .argument('<stem>', 'the card to close')
     .action(async (stem: string, _opts: unknown, cmd: Command) => {
       const { closeCard } = await import('../../lifecycle/close-card.ts');
-      const { readRepoState } = await import('../../hook/repo-state.ts');
+      const { readRepoState } = await import('../../branch/repo-state.ts');
       const config = commandConfig(cmd, ctx);
       const r = await closeCard(config, stem, today());
       if (r.alreadyComplete) {
@@ -98,8 +98,8 @@ export function defineLifecycle(program: Command, ctx: CliContext): void {
     .option('--apply', 'stash uncommitted work under a named stash and reset the branch')
     .option('--json', 'print the plan as JSON')
     .action(async (opts: { apply?: boolean; json?: boolean }, cmd: Command) => {
-      const { planReset, applyReset } = await import('../../hook/reset-branch.ts');
-      const { short } = await import('../../hook/judge-branch.ts');
+      const { planReset, applyReset } = await import('../../branch/reset-branch.ts');
+      const { short } = await import('../../branch/judge-branch.ts');
       const config = commandConfig(cmd, ctx);
       const plan = await planReset(config);
       const json = opts.json || globalOptions(cmd).json;

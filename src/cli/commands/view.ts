@@ -46,7 +46,7 @@ export function defineView(program: Command, ctx: CliContext): void {
       const format = opts.json ? 'json' : (opts.format ?? 'text');
       const paint = colors(useColor(cmd, ctx));
       if (opts.resume) {
-        const { resumeCommand } = await import('../../hook/resume-command.ts');
+        const { resumeCommand } = await import('../../branch/resume-command.ts');
         return resumeCommand({
           config,
           chain: card,
