@@ -21,17 +21,15 @@ const SCHEMA: SanitizeSchema = {
 };
 
 /**
- * Renders a card's Markdown body as HTML: GitHub-flavoured Markdown through remark and rehype,
+ * A renderer of card bodies for one page: GitHub-flavoured Markdown through remark and rehype,
  * sanitised (no scripts, no event handlers, no raw HTML that could run), wikilinks as links to
- * the cards shown on the page.
- * @param markdown the card body (frontmatter, if present, is dropped)
+ * the cards shown on the page. The pipeline is built once and used for every card.
  * @param href the page anchor of a card stem shown on the page, or undefined when it is not
- * @returns an HTML fragment
+ * @returns a function from a card body (frontmatter, if present, is dropped) to an HTML fragment
  */
 export function renderCardBody(
-  markdown: string,
   href: (stem: string) => string | undefined,
-): string {
+): (markdown: string) => string {
   const wikiLink: Handler = (_state, node: WikiLinkNode): Element => {
     const stem = node.target.split('/').pop() ?? node.target;
     const text = node.alias ?? (node.value || node.target);
@@ -46,7 +44,7 @@ export function renderCardBody(
         }
       : { type: 'element', tagName: 'span', properties: { className: ['wikilink'] }, children };
   };
-  const file = unified()
+  const processor = unified()
     .use(remarkParse)
     .use(remarkFrontmatter)
     .use(remarkGfm)
@@ -54,6 +52,6 @@ export function renderCardBody(
     .use(remarkRehype, { handlers: { wikiLink } })
     .use(rehypeSanitize, SCHEMA)
     .use(rehypeStringify)
-    .processSync(markdown);
-  return String(file);
+    .freeze();
+  return (markdown) => String(processor.processSync(markdown));
 }

@@ -90,8 +90,8 @@ export async function renderHtml(
   );
   parts.push(`<div class="figure">${await svg(graph, scope)}</div>`, '<main>');
   const shown = new Set(scope.stems);
-  const href = (stem: string) => (shown.has(stem) ? `#${anchor(stem)}` : undefined);
-  for (const s of scope.stems) parts.push(section(graph, s, scope.states.get(s)!, href));
+  const body = renderCardBody((stem) => (shown.has(stem) ? `#${anchor(stem)}` : undefined));
+  for (const s of scope.stems) parts.push(section(graph, s, scope.states.get(s)!, body));
   parts.push('</main>', '</body>', '</html>');
   return `${parts.join('\n')}\n`;
 }
@@ -100,7 +100,7 @@ function section(
   graph: CardGraph,
   stem: string,
   state: CardState,
-  href: (stem: string) => string | undefined,
+  body: (markdown: string) => string,
 ): string {
   const card = graph.cards.get(stem);
   const head = `<h2>${MARKS[state]} ${esc(stem)}${card?.title ? ` — ${esc(card.title)}` : ''} <small>(${state})</small></h2>`;
@@ -120,7 +120,7 @@ function section(
   ]
     .filter(Boolean)
     .join(' · ');
-  return `<section id="${anchor(stem)}" class="card ${state}">${head}<p class="meta">${meta}</p><div class="body">${renderCardBody(card.body, href)}</div></section>`;
+  return `<section id="${anchor(stem)}" class="card ${state}">${head}<p class="meta">${meta}</p><div class="body">${body(card.body)}</div></section>`;
 }
 
 /** The picture: Graphviz places the nodes and routes the edges; the SVG is written here. */
