@@ -75,16 +75,17 @@ export function projectRepo(): TestRepo {
  * @returns the environment
  */
 export function npmEnv(r: TestRepo, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...r.env,
-    npm_config_cache: NPM_CACHE,
-    npm_config_prefer_offline: 'true',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
-    ...extra,
-  };
+  return { ...r.env, ...NPM_OFFLINE, ...extra };
 }
+
+/** npm settings for tests: the machine's npm cache, preferred over the registry, and quiet. */
+export const NPM_OFFLINE = {
+  npm_config_cache: NPM_CACHE,
+  npm_config_prefer_offline: 'true',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+};
 
 /**
  * Runs a shell script in the project, as a reader pastes a README block.

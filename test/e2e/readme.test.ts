@@ -1,17 +1,16 @@
 // The README as a newcomer meets it on a fresh clone: every command it shows runs, and prints
 // what it says (run ids, times and durations aside); every other block is run by the test that
 // names its marker; the mise tasks are all named; links lead somewhere.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { testEnv } from '../helpers/binary.ts';
 import { fencedBlocks, markedBlock, REPO_ROOT } from '../helpers/readme.ts';
-import { type SourceRepo, sourceRepo } from './install-helpers.ts';
+import { NPM_OFFLINE, type SourceRepo, sourceRepo } from './install-helpers.ts';
 
 const README = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-const NPM_CACHE = execFileSync('npm', ['config', 'get', 'cache'], { encoding: 'utf8' }).trim();
 
 let clone: SourceRepo;
 let env: NodeJS.ProcessEnv;
@@ -35,11 +34,7 @@ function normalise(text: string): string {
 beforeAll(() => {
   clone = sourceRepo();
   env = testEnv({
-    npm_config_cache: NPM_CACHE,
-    npm_config_prefer_offline: 'true',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
+    ...NPM_OFFLINE,
     PATH: `${path.join(clone.dir, 'node_modules/.bin')}:${process.env['PATH']}`,
   });
   installed = sh(INSTALL!.replace(/#.*$/, ''));
