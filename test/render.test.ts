@@ -109,8 +109,8 @@ describe('renderers', () => {
     expect(chainJson(g).missing).toEqual([['goal', 'ghost']]);
   });
 
-  it('draws every shown stem once in the HTML picture', () => {
-    const html = renderHtml(g, ['goal']);
+  it('draws every shown stem once in the HTML picture', async () => {
+    const html = await renderHtml(g, ['goal']);
     expect(html.match(/<a class="node /g)).toHaveLength(5);
     expect(html.match(/<section id="card-/g)).toHaveLength(5);
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);

@@ -99,6 +99,16 @@ export function walkFiles(
     );
     return { files, diagnostics };
   }
+  if (!statSync(real).isDirectory()) {
+    // `--cards README.md`: a fatal finding like a missing root, not a permission problem
+    problem(
+      dir,
+      'missing-dir',
+      `Unexpected file \`${rel(dir)}\`, expected a directory`,
+      'Point `--cards` (or `cards:` in mikado.config.yaml) at the directory that holds the cards, such as `docs/cards`.',
+    );
+    return { files, diagnostics };
+  }
   visitDir(
     { files, diagnostics, rel, prefix, excluded, markdownOnly, problem, leaves },
     dir,

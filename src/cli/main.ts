@@ -52,7 +52,8 @@ export function commandGroupsFor(argv: readonly string[]): DefineCommands[] {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (VALUE_OPTIONS.has(arg)) i++;
-    else if (arg === '--no-color' || VALUE_OPTIONS.has(arg.split('=')[0]!)) continue;
+    else if (arg === '--no-color' || arg === '--no-pager' || VALUE_OPTIONS.has(arg.split('=')[0]!))
+      continue;
     else if (arg.startsWith('-')) return COMMAND_GROUPS;
     else return COMMAND_NAMES.has(arg) ? [COMMAND_NAMES.get(arg)!] : COMMAND_GROUPS;
   }
@@ -79,6 +80,7 @@ export function buildProgram(
     .option('--cards <dir>', 'cards root (default: docs/cards, or `cards:` in mikado.config.yaml)')
     .option('--docs <dir>', 'docs root that wikilinks resolve in (default: docs)')
     .option('--no-color', 'no colours (also NO_COLOR=1; off when stdout is not a terminal)')
+    .option('--no-pager', 'write long output straight out (default on a terminal: $PAGER, or less)')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({

@@ -62,7 +62,7 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
       .filter((cycle) => cycle.some((s) => stagedStems.has(s)))
       .map((cycle) => graph.cards.get(cycle[0]!)?.path),
   );
-  const docs = buildDocsIndex(config.docsDir, config.root, all);
+  const docs = buildDocsIndex(config.docsDir, config.root, all, undefined, config.extraDocs);
   if (stagedCards.some((c) => c.links.some((l) => l.heading))) await prepareHeadingReader();
   const diagnostics = [
     ...stagedCards.flatMap((c) => c.diagnostics),

@@ -74,6 +74,18 @@ export async function newCard(options: NewCardOptions): Promise<NewCardResult> {
       fix: 'Drop `--goal` to create a prerequisite of the parent, or `--for` to create a goal.',
     });
   }
+  const { cards } = await loadCards(config, { full: false });
+  const byStem = new Map<string, Card>();
+  for (const c of cards) if (!byStem.has(c.stem)) byStem.set(c.stem, c);
+  const existing = byStem.get(stem);
+  if (existing) {
+    throw new UsageError(
+      `Unexpected new card \`${stem}\`: it exists already, \`${existing.path}\``,
+      {
+        fix: `Edit ${existing.path}, or pick another stem (stems are unique across the cards root).`,
+      },
+    );
+  }
   if (!options.goal && !options.parent) {
     throw new UsageError(
       `Unexpected card \`${stem}\` without a parent, expected \`--for PARENT\` or \`--goal\``,
@@ -83,15 +95,6 @@ export async function newCard(options: NewCardOptions): Promise<NewCardResult> {
     );
   }
 
-  const { cards } = await loadCards(config, { full: false });
-  const byStem = new Map<string, Card>();
-  for (const c of cards) if (!byStem.has(c.stem)) byStem.set(c.stem, c);
-  const existing = byStem.get(stem);
-  if (existing) {
-    throw new UsageError(`Unexpected stem \`${stem}\`: \`${existing.path}\` already has it`, {
-      fix: 'Card stems are unique across the cards root: pick another stem.',
-    });
-  }
   const absPath = path.join(config.cardsDir, ...dirParts, `${stem}.md`);
   const relPath = path.relative(config.root, absPath).split(path.sep).join('/');
   if (existsSync(absPath)) {

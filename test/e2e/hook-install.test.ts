@@ -18,10 +18,13 @@ import { BIN, runMikado } from '../helpers/binary.ts';
 import { card, cleanupRepos, mikadoBranchRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+// The routes are in the README; the husky and lefthook lines in docs/hook.md.
+const readme = ['README.md', 'docs/hook.md']
+  .map((f) => readFileSync(path.join(root, f), 'utf8'))
+  .join('\n');
 afterEach(cleanupRepos);
 
-/** A code block of the README marked `<!-- hook-config: NAME -->`. */
+/** A code block of the README or the hook page marked `<!-- hook-config: NAME -->`. */
 function readmeConfig(name: string): string {
   const at = readme.indexOf(`<!-- hook-config: ${name} -->`);
   if (at < 0) throw new Error(`README has no hook-config ${name}`);
@@ -201,7 +204,7 @@ describe('hook managers', () => {
       pass_filenames: true,
       always_run: true,
     });
-    expect(hooks[1]).toMatchObject({ stages: ['pre-commit'], pass_filenames: false });
+    expect(hooks[1]).toMatchObject({ stages: ['commit'], pass_filenames: false });
     const config = parse(readmeConfig('.pre-commit-config.yaml'));
     expect(config.default_install_hook_types).toEqual(['pre-commit', 'commit-msg']);
     expect(config.repos[0].hooks.map((h: { id: string }) => h.id)).toEqual(
