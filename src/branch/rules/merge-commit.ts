@@ -1,0 +1,24 @@
+import { type BranchRule, type Finding, resetFix } from './rule-context.ts';
+
+/**
+ * `merge-commit`: a Mikado branch is linear. A merge is judged by this rule only (the commits it
+ * brings in are not the branch's).
+ * @param ctx the branch
+ * @returns a finding per merge commit
+ */
+export const mergeCommit: BranchRule = (ctx) => {
+  const out: Finding[] = [];
+  const base = ctx.input.base.name;
+  ctx.commits.forEach((c, index) => {
+    if (!c.merge) return;
+    out.push({
+      index,
+      rule: 'merge-commit',
+      message: 'Unexpected merge commit, expected a linear Mikado branch (no merges).',
+      fix: ctx.isNew(index)
+        ? `abort it with \`git merge --abort\` and rebase onto \`${base}\` instead`
+        : resetFix(`rebase onto \`${base}\` instead of merging`),
+    });
+  });
+  return out;
+};

@@ -1,0 +1,26 @@
+import { type BranchRule, type Finding, list, resetFix, shellQuote } from './rule-context.ts';
+
+/**
+ * `plan-changes-code`: `plan` commits (and fixups of them) change only cards.
+ * @param ctx the branch
+ * @returns a finding per `plan` commit that changes anything else
+ */
+export const planChangesCode: BranchRule = (ctx) => {
+  const out: Finding[] = [];
+  ctx.commits.forEach((c, index) => {
+    const content = ctx.contentVerb(index);
+    if (content?.verb !== 'plan') return;
+    const other = c.paths.filter((p) => !ctx.input.isCard(p.path)).map((p) => p.path);
+    if (other.length === 0) return;
+    const what = content.asFixup ? '`plan` fixup' : '`plan` commit';
+    out.push({
+      index,
+      rule: 'plan-changes-code',
+      message: `Unexpected non-card change in a ${what} (${list(other)}): \`plan\` commits change only cards.`,
+      fix: ctx.isNew(index)
+        ? `unstage them (\`git restore --staged ${other.slice(0, 3).map(shellQuote).join(' ')}${other.length > 3 ? ' ...' : ''}\`) and commit them later as \`impl\``
+        : resetFix('commit only cards in the plan'),
+    });
+  });
+  return out;
+};
