@@ -151,14 +151,6 @@ export interface JudgeInput {
   cards: CardSource;
 }
 
-/** Rules about the order of verbs; until every finding is reported, only the first per commit. */
-const ORDERING_RULES: readonly RuleId[] = [
-  'finalize-not-last',
-  'plan-after-cycle',
-  'close-before-impl',
-  'finalize-open-cycle',
-];
-
 /**
  * Judges a Mikado branch against the Mikado Branch Invariant:
  * `base <- plan* <- (impl+ close+)* <- finalize?`, every subject `C2(<stem>): <verb> <description>`,
@@ -172,17 +164,10 @@ export async function judgeBranch(input: JudgeInput): Promise<Verdict> {
   const ctx = createRuleContext(input);
   const { commits, entries } = ctx;
   const found = await Promise.all(branchRules.map(([, rule]) => rule(ctx)));
-  const ordered = found
+  const findings = found
     .flatMap((list, order) => list.map((f) => ({ f, order })))
     .sort((a, b) => a.f.index - b.f.index || a.order - b.order)
     .map((x) => x.f);
-  const orderingSeen = new Set<number>();
-  const findings = ordered.filter((f) => {
-    if (!ORDERING_RULES.includes(f.rule)) return true;
-    if (orderingSeen.has(f.index)) return false;
-    orderingSeen.add(f.index);
-    return true;
-  });
   // A missing goal card or an unsquashed fixup is fixed in place, not by a reset.
   const firstBad = Math.min(
     ...findings

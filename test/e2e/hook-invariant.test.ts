@@ -362,6 +362,12 @@ const scenarios: Scenario[] = [
     expect: { rules: ['finalize-not-last'], resetPoint: CLOSE_GOAL.msg },
   },
   {
+    name: 'every ordering violation of a commit is reported: a plan after finalize',
+    steps: [...CYCLE, impl(), CLOSE_GOAL, FINALIZE],
+    final: PLAN2,
+    expect: { rules: ['finalize-not-last', 'plan-after-cycle'], resetPoint: CLOSE_GOAL.msg },
+  },
+  {
     name: 'finalize right after impl',
     steps: [...CYCLE, impl()],
     final: FINALIZE,
