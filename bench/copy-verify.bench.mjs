@@ -6,7 +6,7 @@
 //   MIKADO_BENCH_SIZE=100MB node bench/copy-verify.bench.mjs
 //
 // Prints the generation, dump, restore and verification times, verification / copy (goal ≤ 0.5)
-// and the verifying process's peak RSS. Needs dist/ (built if missing).
+// and the verifying process's peak RSS. Needs dist/ and sandbox/dist/ (built if missing).
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,10 +30,14 @@ const sizeArg = argv.includes('--size')
 const bytes = parseSize(sizeArg ?? '1GB');
 const json = argv.includes('--json');
 
-if (!existsSync(path.join(root, 'dist', 'index.js'))) {
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+for (const pkg of ['.', 'sandbox']) {
+  if (!existsSync(path.join(root, pkg, 'dist', 'index.js'))) {
+    execFileSync(process.execPath, [path.join(root, pkg, 'scripts', 'build.mjs')], {
+      stdio: 'inherit',
+    });
+  }
 }
-const lib = await import(path.join(root, 'dist', 'index.js'));
+const sandbox = await import(path.join(root, 'sandbox', 'dist', 'index.js'));
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
@@ -47,8 +51,8 @@ const timed = async (fn) => {
 };
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mikado-bench-copy-'));
-const source = new lib.PgServer(path.join(dir, 'source'));
-const target = new lib.PgServer(path.join(dir, 'target'));
+const source = new sandbox.PgServer(path.join(dir, 'source'));
+const target = new sandbox.PgServer(path.join(dir, 'target'));
 try {
   await source.init();
   await target.init();
@@ -60,7 +64,7 @@ try {
   log(`copy-verify: target size ${mb(bytes)}, PostgreSQL binaries ${bin}`);
 
   const [genMs, summary] = await timed(() =>
-    lib.generateDataset(source.connectionString('immich'), { targetBytes: bytes, seed: 1 }),
+    sandbox.generateDataset(source.connectionString('immich'), { targetBytes: bytes, seed: 1 }),
   );
   const rows = Object.values(summary.rows).reduce((a, b) => a + b, 0);
   log(

@@ -9,7 +9,8 @@
 // Reports per method: the downtime window (quiesce to verified: from the quiesce block's start to
 // the end of `verify-final-sync`; by hand: from the scale-down to the last count), the rehearsal's
 // window, and the total time (the whole `mikado run`; by hand: the data path only, replica or
-// dump and restore plus the window). Needs dist/ (built if missing); runs as root like the tests.
+// dump and restore plus the window). Needs dist/ and sandbox/dist/ (built if missing); runs as root
+// like the tests.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -39,8 +40,15 @@ const log = (line) => {
 };
 const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
-if (!existsSync(path.join(root, 'dist', 'cli.js'))) {
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+for (const [pkg, built] of [
+  ['.', 'cli.js'],
+  ['sandbox', 'sandbox-kubectl.js'],
+]) {
+  if (!existsSync(path.join(root, pkg, 'dist', built))) {
+    execFileSync(process.execPath, [path.join(root, pkg, 'scripts', 'build.mjs')], {
+      stdio: 'inherit',
+    });
+  }
 }
 const BIN = path.join(root, 'bin', 'mikado.js');
 const GIT_ENV = {

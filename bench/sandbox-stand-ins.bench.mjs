@@ -4,7 +4,7 @@
 //
 //   node bench/sandbox-stand-ins.bench.mjs [--size tiny|small|medium|large|500MB] [--calls 20] [--json]
 //
-// Needs dist/ (built if missing) and PostgreSQL server binaries.
+// Needs sandbox/dist/ (built if missing) and PostgreSQL server binaries.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,11 +19,11 @@ const size = arg('--size', 'small');
 const calls = Number(arg('--calls', '20'));
 const json = argv.includes('--json');
 
-if (!existsSync(path.join(root, 'dist', 'sandbox-kubectl.js'))) {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+if (!existsSync(path.join(root, 'sandbox', 'dist', 'sandbox-kubectl.js'))) {
+  execFileSync(process.execPath, ['sandbox/scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 }
 const { sandboxUp, sandboxDown, clusterConnectionString, loadWorld } = await import(
-  path.join(root, 'dist', 'index.js')
+  path.join(root, 'sandbox', 'dist', 'index.js')
 );
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mikado-bench-sandbox-'));

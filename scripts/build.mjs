@@ -69,6 +69,7 @@ const common = {
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   external: [
+    '@mikado-docs/sandbox',
     'esbuild',
     'tsx',
     'zx',

@@ -61,14 +61,3 @@ export class DatabaseError extends MikadoError {
     super(message, { code: options.code ?? 1, fix: options.fix });
   }
 }
-
-/** The sandbox refused an operation or a stand-in was asked for something it does not emulate (exit 1). */
-export class SandboxError extends MikadoError {
-  /**
-   * @param message what is wrong, naming the sandbox directory or the stand-in call
-   * @param options exit code (default 1) and fix
-   */
-  constructor(message: string, options: { code?: number; fix?: string } = {}) {
-    super(message, { code: options.code ?? 1, fix: options.fix });
-  }
-}

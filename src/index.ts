@@ -115,18 +115,6 @@ export { closeCard } from './lifecycle/close-card.ts';
 export { editFrontmatter, type FrontmatterChange } from './lifecycle/edit-frontmatter.ts';
 export { finalizeChain } from './lifecycle/finalize-chain.ts';
 export { type NewCardOptions, newCard } from './lifecycle/new-card.ts';
-export {
-  findFreePort,
-  findPgBinDir,
-  type PgInitOptions,
-  PgServer,
-  type PgServerOptions,
-  type PgServerRecord,
-  type PgServerStatus,
-  type PgStartOptions,
-  type PgStopMode,
-  pgConnectionString,
-} from './pg/pg-server.ts';
 export { type CardState, cardState } from './render/card-state.ts';
 export { NO_PAINT, type Paint } from './render/paint.ts';
 export { renderChain } from './render/render-chain.ts';
@@ -154,47 +142,6 @@ export {
   type RunResult,
 } from './run/run-cards.ts';
 export { blockHash, blockSyntaxError, transpileBlock } from './run/transpile-block.ts';
-export {
-  readSandboxCalls,
-  readSandboxEvents,
-  type SandboxCall,
-  type SandboxEvent,
-} from './sandbox/calls.ts';
-export { clusterConnectionString } from './sandbox/cnpg-controller.ts';
-export {
-  assetsForBytes,
-  DATASET_TABLES,
-  type DatasetOptions,
-  type DatasetSummary,
-  generateDataset,
-} from './sandbox/dataset.ts';
-export {
-  checkLoadWriterLog,
-  type LoadLogEntry,
-  type LoadOp,
-  type LoadWriterCheck,
-  type LoadWriterOptions,
-  type LoadWriterStats,
-  loadWriterCommand,
-  loadWriterStatus,
-  readLoadWriterLog,
-  runLoadWriter,
-  type StartLoadWriterOptions,
-  startLoadWriter,
-  stopLoadWriter,
-} from './sandbox/load-writer.ts';
-export { resolveSandboxDir, type SandboxPaths, sandboxPaths } from './sandbox/paths.ts';
-export {
-  formatSandboxStatus,
-  type SandboxDownResult,
-  type SandboxStatus,
-  type SandboxUpOptions,
-  type SandboxUpResult,
-  sandboxDown,
-  sandboxStatus,
-  sandboxUp,
-} from './sandbox/sandbox.ts';
-export { loadWorld, type SandboxMeta, type World } from './sandbox/store.ts';
 export { formatVerification } from './verify/format-verification.ts';
 export {
   compareSchemaDumps,

@@ -4,6 +4,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
+import { PgServer } from '@mikado-docs/sandbox';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchFirstJson } from '../src/blocks/fetch-json.ts';
@@ -21,7 +22,6 @@ import {
 } from '../src/blocks/verdict.ts';
 import { waitFor } from '../src/blocks/wait-for.ts';
 import { RunError } from '../src/errors.ts';
-import { PgServer } from '../src/pg/pg-server.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];

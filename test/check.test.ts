@@ -157,10 +157,10 @@ describe('helpers', () => {
   });
 });
 
-describe('the README', () => {
+describe('the card format page', () => {
   it('shows a card example that passes check', async () => {
-    const readme = readFileSync(path.resolve(import.meta.dirname, '../README.md'), 'utf8');
-    const example = /````markdown\n([\s\S]*?)````\n/.exec(readme)?.[1];
+    const page = readFileSync(path.resolve(import.meta.dirname, '../docs/card-format.md'), 'utf8');
+    const example = /````markdown\n([\s\S]*?)````\n/.exec(page)?.[1];
     expect(example).toContain('title: Migrate Immich to ringtail');
     const small = (title: string, body = '') =>
       `---\ntitle: ${title}\nmodified: 2026-05-13\n---\n# ${title}\n${body}`;

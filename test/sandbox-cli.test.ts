@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sandboxDown } from '@mikado-docs/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sandboxDown } from '../src/sandbox/sandbox.ts';
 
 const bin = path.resolve(import.meta.dirname, '../bin/mikado.js');
 const dirs: string[] = [];

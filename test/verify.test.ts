@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import { generateDataset, type PgServer, startTestPg, type TestPg } from '@mikado-docs/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PgServer } from '../src/pg/pg-server.ts';
-import { generateDataset } from '../src/sandbox/dataset.ts';
 import { formatVerification } from '../src/verify/format-verification.ts';
 import {
   compareSchemaDumps,
@@ -11,7 +10,6 @@ import {
 } from '../src/verify/schema-diff.ts';
 import type { VerifySide } from '../src/verify/types.ts';
 import { verifyDatabases } from '../src/verify/verify-databases.ts';
-import { startTestPg, type TestPg } from './helpers/pg.ts';
 
 let pg: TestPg;
 let server: PgServer;

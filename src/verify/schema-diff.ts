@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import type pg from 'pg';
 import { DatabaseError } from '../errors.ts';
-import { findPgBinDir } from '../pg/pg-server.ts';
+import { findPgBinDir } from './find-pg-bin-dir.ts';
 import type { DatabaseTarget, SchemaCheck, SchemaStatement } from './types.ts';
 
 /** Roles whose grants are cluster plumbing, not the application's schema (CNPG's). */

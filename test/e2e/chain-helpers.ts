@@ -16,9 +16,8 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PgServer, readSandboxCalls, type SandboxCall } from '@mikado-docs/sandbox';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { PgServer } from '../../src/pg/pg-server.ts';
-import { readSandboxCalls, type SandboxCall } from '../../src/sandbox/calls.ts';
 
 /** The project root (the package the temp repository links as `mikado-docs`). */
 export const PROJECT = path.resolve(import.meta.dirname, '../..');

@@ -3,8 +3,8 @@
 // load writer writing to the source from the start until the quiesce stops it.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { checkLoadWriterLog, readLoadWriterLog } from '@mikado-docs/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLoadWriterLog, readLoadWriterLog } from '../../src/sandbox/load-writer.ts';
 import { verifyDatabases } from '../../src/verify/verify-databases.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import {

@@ -4,9 +4,9 @@
 // kubectl wrapper: the run stops, and the next run resumes and rebuilds the target.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { checkLoadWriterLog } from '@mikado-docs/sandbox';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLoadWriterLog } from '../../src/sandbox/load-writer.ts';
 import { verifyDatabases } from '../../src/verify/verify-databases.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import {

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { MikadoError } from '../../errors.ts';
 import { type CliContext, commandConfig } from '../context.ts';
+
+type SandboxPackage = typeof import('@mikado-docs/sandbox');
 
 interface SandboxFlags {
   dir?: string;
@@ -22,11 +25,10 @@ export function defineSandbox(program: Command, ctx: CliContext): void {
     .description(
       'the migration sandbox: minikube-indri and k3s-ringtail emulated on real PostgreSQL',
     );
-  const dirOf = async (cmd: Command, flags: SandboxFlags): Promise<string> => {
-    const { resolveSandboxDir } = await import('../../sandbox/paths.ts');
+  const dirOf = (sb: SandboxPackage, cmd: Command, flags: SandboxFlags): string => {
     const root =
       flags.dir || ctx.env['MIKADO_SANDBOX_DIR'] ? ctx.cwd : commandConfig(cmd, ctx).root;
-    return resolveSandboxDir({ dir: flags.dir, env: ctx.env, root, cwd: ctx.cwd });
+    return sb.resolveSandboxDir({ dir: flags.dir, env: ctx.env, root, cwd: ctx.cwd });
   };
   sandbox
     .command('up')
@@ -44,69 +46,94 @@ export function defineSandbox(program: Command, ctx: CliContext): void {
     .option('--load-interval <ms>', "pause between the load writer's transactions")
     .option('--reset', 'stop and wipe an existing sandbox first')
     .option('--json', 'print the result as JSON')
-    .action(async (flags: SandboxFlags, cmd: Command) => {
-      const dir = await dirOf(cmd, flags);
-      const { sandboxUp } = await import('../../sandbox/sandbox.ts');
-      const root = commandConfig(cmd, ctx).root;
-      const result = await sandboxUp({
-        dir,
-        repoRoot: root,
-        size: flags.size,
-        load: flags.load,
-        loadIntervalMs: flags.loadInterval ? Number(flags.loadInterval) : undefined,
-        reset: flags.reset,
-        log: flags.json ? undefined : (l) => ctx.stderr.write(`sandbox: ${l}\n`),
-      });
-      if (flags.json) {
-        ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        return;
-      }
-      ctx.stdout.write(
-        [
-          `sandbox ${result.created ? 'created' : 'up'}: ${result.dir}`,
-          `  stand-ins: export PATH="${result.bin}:$PATH"`,
-          `  source database: ${result.sourceConnectionString}`,
-          ...(result.dataset
-            ? [
-                `  dataset: ${result.dataset.rows['public.assets'] ?? 0} assets, ${(result.dataset.databaseBytes / 2 ** 20).toFixed(1)} MiB`,
-              ]
-            : []),
-          ...(result.loadWriterPid ? [`  load writer: pid ${result.loadWriterPid}`] : []),
-          '',
-        ].join('\n'),
-      );
-    });
+    .action(
+      withSandbox(async (sb, flags: SandboxFlags, cmd: Command) => {
+        const dir = dirOf(sb, cmd, flags);
+        const root = commandConfig(cmd, ctx).root;
+        const result = await sb.sandboxUp({
+          dir,
+          repoRoot: root,
+          size: flags.size,
+          load: flags.load,
+          loadIntervalMs: flags.loadInterval ? Number(flags.loadInterval) : undefined,
+          reset: flags.reset,
+          log: flags.json ? undefined : (l) => ctx.stderr.write(`sandbox: ${l}\n`),
+        });
+        if (flags.json) {
+          ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        ctx.stdout.write(
+          [
+            `sandbox ${result.created ? 'created' : 'up'}: ${result.dir}`,
+            `  stand-ins: export PATH="${result.bin}:$PATH"`,
+            `  source database: ${result.sourceConnectionString}`,
+            ...(result.dataset
+              ? [
+                  `  dataset: ${result.dataset.rows['public.assets'] ?? 0} assets, ${(result.dataset.databaseBytes / 2 ** 20).toFixed(1)} MiB`,
+                ]
+              : []),
+            ...(result.loadWriterPid ? [`  load writer: pid ${result.loadWriterPid}`] : []),
+            '',
+          ].join('\n'),
+        );
+      }),
+    );
   sandbox
     .command('down')
     .description('Stop every server and process the sandbox started (state is kept)')
     .option('--dir <dir>', 'sandbox directory')
     .option('--json', 'print the result as JSON')
-    .action(async (flags: SandboxFlags, cmd: Command) => {
-      const dir = await dirOf(cmd, flags);
-      const { sandboxDown } = await import('../../sandbox/sandbox.ts');
-      const result = await sandboxDown(dir);
-      if (flags.json) {
-        ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        return;
-      }
-      ctx.stdout.write(
-        `${result.stopped.length > 0 ? `stopped: ${result.stopped.join(', ')}` : 'nothing was running'}\n`,
-      );
-      for (const l of result.leftAlone)
-        ctx.stderr.write(`left alone (not started by mikado): ${l}\n`);
-    });
+    .action(
+      withSandbox(async (sb, flags: SandboxFlags, cmd: Command) => {
+        const dir = dirOf(sb, cmd, flags);
+        const result = await sb.sandboxDown(dir);
+        if (flags.json) {
+          ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+          return;
+        }
+        ctx.stdout.write(
+          `${result.stopped.length > 0 ? `stopped: ${result.stopped.join(', ')}` : 'nothing was running'}\n`,
+        );
+        for (const l of result.leftAlone)
+          ctx.stderr.write(`left alone (not started by mikado): ${l}\n`);
+      }),
+    );
   sandbox
     .command('status')
     .description('Summarise the sandbox: servers, workloads, tailnet, mounts, processes')
     .option('--dir <dir>', 'sandbox directory')
     .option('--json', 'print the status as JSON')
-    .action(async (flags: SandboxFlags, cmd: Command) => {
-      const dir = await dirOf(cmd, flags);
-      const { formatSandboxStatus, sandboxStatus } = await import('../../sandbox/sandbox.ts');
-      const status = sandboxStatus(dir);
-      ctx.stdout.write(
-        flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatSandboxStatus(status),
-      );
-      if (!status.exists) process.exitCode = 1;
-    });
+    .action(
+      withSandbox(async (sb, flags: SandboxFlags, cmd: Command) => {
+        const dir = dirOf(sb, cmd, flags);
+        const status = sb.sandboxStatus(dir);
+        ctx.stdout.write(
+          flags.json ? `${JSON.stringify(status, null, 2)}\n` : sb.formatSandboxStatus(status),
+        );
+        if (!status.exists) process.exitCode = 1;
+      }),
+    );
+}
+
+/**
+ * Wraps a command action: loads the sandbox package (`@mikado-docs/sandbox`) on first use and
+ * turns its refusals into the tool's errors, so the CLI prints them like its own.
+ * @param action the action, given the loaded package first
+ * @returns the action commander calls
+ */
+function withSandbox(
+  action: (sb: SandboxPackage, flags: SandboxFlags, cmd: Command) => Promise<void>,
+): (flags: SandboxFlags, cmd: Command) => Promise<void> {
+  return async (flags, cmd) => {
+    const sb = await import('@mikado-docs/sandbox');
+    try {
+      await action(sb, flags, cmd);
+    } catch (error) {
+      if (error instanceof sb.SandboxError) {
+        throw new MikadoError(error.message, { code: error.code, fix: error.fix });
+      }
+      throw error;
+    }
+  };
 }
