@@ -1,6 +1,9 @@
 import type { RuleId } from './judge-branch.ts';
+import { cardAfterCycle } from './rules/card-after-cycle.ts';
 import { closeBeforeImpl } from './rules/close-before-impl.ts';
 import { closeCard } from './rules/close-card.ts';
+import { closeChangesCode } from './rules/close-changes-code.ts';
+import { closeNotLeaf } from './rules/close-not-leaf.ts';
 import { finalizeFrontmatter } from './rules/finalize-frontmatter.ts';
 import { finalizeNotLast } from './rules/finalize-not-last.ts';
 import { finalizeOpenCycle } from './rules/finalize-open-cycle.ts';
@@ -27,11 +30,14 @@ export const branchRules: ReadonlyArray<readonly [RuleId, BranchRule]> = [
   ['subject-stem', subjectStem],
   ['finalize-not-last', finalizeNotLast],
   ['plan-after-cycle', planAfterCycle],
+  ['card-after-cycle', cardAfterCycle],
   ['close-before-impl', closeBeforeImpl],
   ['finalize-open-cycle', finalizeOpenCycle],
   ['impl-changes-card', implChangesCard],
   ['plan-changes-code', planChangesCode],
   ['close-card', closeCard],
+  ['close-not-leaf', closeNotLeaf],
+  ['close-changes-code', closeChangesCode],
   ['finalize-frontmatter', finalizeFrontmatter],
   ['goal-card', goalCard],
 ];

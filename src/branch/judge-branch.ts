@@ -61,12 +61,15 @@ export type RuleId =
   | 'fixup-target'
   | 'fixup-unsquashed'
   | 'plan-after-cycle'
+  | 'card-after-cycle'
   | 'close-before-impl'
   | 'finalize-not-last'
   | 'finalize-open-cycle'
   | 'impl-changes-card'
   | 'plan-changes-code'
   | 'close-card'
+  | 'close-not-leaf'
+  | 'close-changes-code'
   | 'finalize-frontmatter'
   | 'goal-card';
 
@@ -126,11 +129,14 @@ export interface Verdict {
   /** The last conventional verb, ignoring fixups. */
   lastVerb?: Verb;
   /**
-   * Where `mikado reset` returns to: before the first violation, or else the last `plan` or
-   * `close` before the current cycle's `impl` commits. Undefined when there is nothing to reset.
+   * Where `mikado reset` returns to: the end of the planning layer (the last commit before the
+   * first `impl` or `close`, or the base). Undefined when no commit follows the planning layer.
    */
   resetPoint?: ResetPoint;
-  /** `impl` commits after the reset point that could be replayed (oldest first). */
+  /**
+   * The commits after the reset point in the order `mikado replay` applies them: `plan` commits
+   * first, then the cycles as they were.
+   */
   replay: JudgedCommit[];
 }
 
@@ -168,69 +174,53 @@ export async function judgeBranch(input: JudgeInput): Promise<Verdict> {
     .flatMap((list, order) => list.map((f) => ({ f, order })))
     .sort((a, b) => a.f.index - b.f.index || a.order - b.order)
     .map((x) => x.f);
-  // A missing goal card or an unsquashed fixup is fixed in place, not by a reset.
-  const firstBad = Math.min(
-    ...findings
-      .filter((f) => f.rule !== 'goal-card' && f.rule !== 'fixup-unsquashed')
-      .map((f) => f.index),
-  );
-  const resetPointBefore = (index: number): ResetPoint | undefined => {
-    for (let j = Math.min(index, firstBad) - 1; j >= 0; j--) {
-      const e = entries[j];
-      if (e?.subject.kind !== 'c2') continue;
-      if (e.subject.verb === 'plan' || e.subject.verb === 'close') {
-        const sha = e.commit.sha!;
-        return {
-          sha,
-          subject: e.commit.subject,
-          label: `\`${e.commit.subject}\` at \`${short(sha)}\``,
-        };
-      }
-    }
-    return baseResetPoint(input.base);
-  };
   const violations: Violation[] = findings.map((f) => {
     const c = commits[f.index]!;
-    const fix = typeof f.fix === 'string' ? { fix: f.fix } : f.fix(resetPointBefore(f.index));
-    return { commit: c.sha, subject: c.subject, rule: f.rule, message: f.message, ...fix };
+    const v: Violation = {
+      commit: c.sha,
+      subject: c.subject,
+      rule: f.rule,
+      message: f.message,
+      fix: f.fix,
+    };
+    if (f.resetPoint) v.resetPoint = f.resetPoint;
+    return v;
   });
 
   let lastVerb: Verb | undefined;
-  for (const e of entries)
+  for (const e of entries) {
     if (!e.commit.merge && e.subject.kind === 'c2') lastVerb = e.subject.verb;
+  }
   const unconventional = violations.some((v) => UNCONVENTIONAL_RULES.includes(v.rule));
   const position: Position = unconventional
     ? 'unconventional'
     : violations.length > 0
       ? 'invariant-violation'
       : positionOf(lastVerb);
-  const { resetPoint, replay } = branchReset();
-  return { violations, entries, position, lastVerb, resetPoint, replay };
-
-  function branchReset(): { resetPoint?: ResetPoint; replay: JudgedCommit[] } {
-    const existing = entries.filter((e) => e.commit.sha !== null);
-    let rp: ResetPoint | undefined;
-    if (firstBad < existing.length) {
-      rp = resetPointBefore(firstBad);
-    } else {
-      let k = existing.length - 1;
-      while (k >= 0) {
-        const e = existing[k]!;
-        if (e.subject.kind === 'c2' && e.subject.verb !== 'impl') break;
-        if (e.subject.kind !== 'c2' && e.subject.kind !== 'fixup') break;
-        k--;
-      }
-      if (k === existing.length - 1) return { replay: [] };
-      rp = resetPointBefore(k + 1);
-    }
-    if (!rp) return { replay: [] };
-    const from = existing.findIndex((e) => e.commit.sha === rp!.sha);
-    const replay = existing
-      .slice(from + 1)
-      .filter((e) => e.subject.kind === 'c2' && e.subject.verb === 'impl')
-      .map((e) => e.commit);
-    return { resetPoint: rp, replay };
+  const existing = entries.filter((e) => e.commit.sha !== null);
+  if (!ctx.resetPoint || ctx.planningEnd >= existing.length) {
+    return { violations, entries, position, lastVerb, replay: [] };
   }
+  return {
+    violations,
+    entries,
+    position,
+    lastVerb,
+    resetPoint: ctx.resetPoint,
+    replay: replayOrder(existing.slice(ctx.planningEnd)),
+  };
+}
+
+/**
+ * The order the commits after the planning layer are replayed in: `plan` commits first (they
+ * belong to the planning layer), then the others as they were.
+ * @param after the commits after the reset point, oldest first
+ * @returns the commits to replay
+ */
+function replayOrder(after: JudgedEntry[]): JudgedCommit[] {
+  const isPlan = (e: JudgedEntry): boolean =>
+    !e.commit.merge && e.subject.kind === 'c2' && e.subject.verb === 'plan';
+  return [...after.filter(isPlan), ...after.filter((e) => !isPlan(e))].map((e) => e.commit);
 }
 
 function positionOf(verb: Verb | undefined): Position {
@@ -246,12 +236,6 @@ function positionOf(verb: Verb | undefined): Position {
     case 'finalize':
       return 'finalized';
   }
-}
-
-function baseResetPoint(base: BranchBase): ResetPoint | undefined {
-  if (!base.sha) return undefined;
-  const name = base.fallback ? 'the branch start' : `\`${base.name}\``;
-  return { sha: base.sha, label: `${name} at \`${short(base.sha)}\`` };
 }
 
 export { short };

@@ -1,4 +1,11 @@
-import { type BranchRule, type Finding, resetFix } from './rule-context.ts';
+import { namedStem } from '../subject.ts';
+import {
+  type BranchRule,
+  commitCommand,
+  type Finding,
+  rebaseFix,
+  shellQuote,
+} from './rule-context.ts';
 
 /**
  * `close-before-impl`: a cycle implements, then closes; a `close` follows an `impl` or a `close`.
@@ -11,13 +18,21 @@ export const closeBeforeImpl: BranchRule = (ctx) => {
     if (e.commit.merge || e.subject.kind !== 'c2' || e.subject.verb !== 'close') return;
     const before = ctx.verbBefore(index);
     if (before === 'impl' || before === 'close') return;
+    const c = e.commit;
+    const cards = c.paths.filter((p) => ctx.input.isCard(p.path)).map((p) => shellQuote(p.path));
+    const named = namedStem(e.subject.description) || 'work';
+    const code = c.paths.length > cards.length;
+    const unstage = cards.length > 0 ? `git restore --staged -- ${cards.join(' ')} && ` : '';
     out.push({
       index,
       rule: 'close-before-impl',
       message: 'Unexpected `close` before an `impl` commit: a cycle implements, then closes.',
-      fix: ctx.isNew(index)
-        ? `commit the implementation first as \`C2(${ctx.stem}): impl <description>\``
-        : resetFix('implement before closing'),
+      fix:
+        c.sha === null
+          ? code
+            ? `commit the implementation first: \`${unstage}${commitCommand(`C2(${ctx.stem}): impl ${named}`)}\`, then close`
+            : `implement \`${named}\` first and commit it as \`impl\`; \`${unstage}mikado view --resume\` shows the next step`
+          : rebaseFix(c.sha, 'move it after an `impl` commit'),
     });
   });
   return out;

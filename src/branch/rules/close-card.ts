@@ -1,7 +1,13 @@
 import { cardStem } from '../card-matcher.ts';
 import type { JudgedCommit } from '../judge-branch.ts';
 import { namedStem } from '../subject.ts';
-import { type BranchRule, type Finding, list, type RuleContext, resetFix } from './rule-context.ts';
+import {
+  type BranchRule,
+  type Finding,
+  list,
+  type RuleContext,
+  rebaseFix,
+} from './rule-context.ts';
 
 /**
  * `close-card`: `close X` removes `status: active` from card X, and from no other card.
@@ -27,8 +33,8 @@ async function judgeClose(
   const out: Finding[] = [];
   const named = namedStem(description);
   const rev = c.sha ?? '';
-  const fix = (text: string): Finding['fix'] =>
-    ctx.isNew(index) ? text : resetFix(text.replace(/^./, (ch) => ch.toLowerCase()));
+  const fix = (text: string): string =>
+    c.sha === null ? text : rebaseFix(c.sha, `mend it (mark it \`edit\`: ${text})`);
   const closeFix = `run \`mikado close ${named || '<card>'}\`, stage the card and commit \`C2(${ctx.stem}): close ${named || '<card>'}\``;
   const closed: string[] = [];
   let namedClosed = false;

@@ -1,7 +1,13 @@
 import type { Card } from '../../cards/types.ts';
 import { buildGraph } from '../../graph/build-graph.ts';
 import type { JudgedCommit } from '../judge-branch.ts';
-import { type BranchRule, type Finding, list, type RuleContext, resetFix } from './rule-context.ts';
+import {
+  type BranchRule,
+  type Finding,
+  list,
+  type RuleContext,
+  rebaseFix,
+} from './rule-context.ts';
 
 /**
  * `finalize-frontmatter`: a `finalize` commit leaves no Mikado frontmatter (`status`, `requires`,
@@ -24,7 +30,10 @@ export const finalizeFrontmatter: BranchRule = async (ctx) => {
       fix:
         c.sha === null
           ? `run \`mikado finalize ${ctx.stem}\` and stage the cards`
-          : resetFix(`finalize again with \`mikado finalize ${ctx.stem}\``),
+          : rebaseFix(
+              c.sha,
+              `mend it (mark it \`edit\`, run \`mikado finalize ${ctx.stem}\`, \`git commit -a --amend --no-edit\`)`,
+            ),
     });
   }
   return out;

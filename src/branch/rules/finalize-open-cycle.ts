@@ -1,4 +1,4 @@
-import { type BranchRule, type Finding, resetFix } from './rule-context.ts';
+import { type BranchRule, type Finding, rebaseFix } from './rule-context.ts';
 
 /**
  * `finalize-open-cycle`: `finalize` does not follow an `impl` (the cycle closes first).
@@ -14,9 +14,10 @@ export const finalizeOpenCycle: BranchRule = (ctx) => {
       index,
       rule: 'finalize-open-cycle',
       message: 'Unexpected `finalize` right after `impl`: the cycle must close first.',
-      fix: ctx.isNew(index)
-        ? `close the cycle's card first (\`mikado close <card>\`, then \`C2(${ctx.stem}): close <card>\`)`
-        : resetFix('close the cycle before finalizing'),
+      fix:
+        e.commit.sha === null
+          ? `close the cycle's card first: \`git stash push -m 'mikado: finalize' && mikado view --resume\` names it (\`git stash pop\` brings the finalize back)`
+          : rebaseFix(e.commit.sha, 'put a `close` commit before it'),
     });
   });
   return out;

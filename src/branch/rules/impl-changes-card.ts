@@ -1,10 +1,11 @@
+import { cardStem } from '../card-matcher.ts';
 import {
   type BranchRule,
+  commitCommand,
   type Finding,
   list,
-  resetFix,
-  resetPointSuffix,
   shellQuote,
+  splitCardsFix,
 } from './rule-context.ts';
 
 /**
@@ -20,16 +21,18 @@ export const implChangesCard: BranchRule = (ctx) => {
     const cards = c.paths.filter((p) => ctx.input.isCard(p.path)).map((p) => p.path);
     if (cards.length === 0) return;
     const what = content.asFixup ? '`impl` fixup' : '`impl` commit';
+    const paths = cards.map(shellQuote).join(' ');
+    const plan = `mikado plan ${shellQuote(cards.map((p) => cardStem(p)).join(', '))}`;
     out.push({
       index,
       rule: 'impl-changes-card',
       message: `Unexpected card change in an ${what} (${list(cards)}): cards change only in \`plan\`, \`close\` and \`finalize\` commits.`,
-      fix: ctx.isNew(index)
-        ? (rp) => ({
-            fix: `unstage the card (\`git restore --staged ${cards.map(shellQuote).join(' ')}\`) and commit it separately; a new prerequisite needs \`mikado reset\`${resetPointSuffix(rp)}`,
-            resetPoint: rp,
-          })
-        : resetFix('replay the implementation without the card change'),
+      fix:
+        c.sha === null
+          ? c.paths.length > cards.length
+            ? `leave the cards out, \`git restore --staged -- ${paths} && ${commitCommand(c.subject)}\`, then plan the card change with \`git add -- ${paths} && ${plan}\``
+            : `commit the card change as a plan: \`${plan}\``
+          : splitCardsFix(c.sha, cards),
     });
   });
   return out;

@@ -1,4 +1,4 @@
-import { type BranchRule, type Finding, resetFix } from './rule-context.ts';
+import { type BranchRule, type Finding, rebaseFix } from './rule-context.ts';
 
 /**
  * `merge-commit`: a Mikado branch is linear. A merge is judged by this rule only (the commits it
@@ -15,9 +15,10 @@ export const mergeCommit: BranchRule = (ctx) => {
       index,
       rule: 'merge-commit',
       message: 'Unexpected merge commit, expected a linear Mikado branch (no merges).',
-      fix: ctx.isNew(index)
-        ? `abort it with \`git merge --abort\` and rebase onto \`${base}\` instead`
-        : resetFix(`rebase onto \`${base}\` instead of merging`),
+      fix:
+        c.sha === null
+          ? `abort it with \`git merge --abort\` and rebase onto \`${base}\` instead`
+          : rebaseFix(c.sha, 'drop the merge'),
     });
   });
   return out;

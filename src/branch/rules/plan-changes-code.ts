@@ -1,4 +1,11 @@
-import { type BranchRule, type Finding, list, resetFix, shellQuote } from './rule-context.ts';
+import {
+  type BranchRule,
+  commitCommand,
+  type Finding,
+  list,
+  rebaseFix,
+  shellQuote,
+} from './rule-context.ts';
 
 /**
  * `plan-changes-code`: `plan` commits (and fixups of them) change only cards.
@@ -17,9 +24,10 @@ export const planChangesCode: BranchRule = (ctx) => {
       index,
       rule: 'plan-changes-code',
       message: `Unexpected non-card change in a ${what} (${list(other)}): \`plan\` commits change only cards.`,
-      fix: ctx.isNew(index)
-        ? `unstage them (\`git restore --staged ${other.slice(0, 3).map(shellQuote).join(' ')}${other.length > 3 ? ' ...' : ''}\`) and commit them later as \`impl\``
-        : resetFix('commit only cards in the plan'),
+      fix:
+        c.sha === null
+          ? `leave the rest out, \`git restore --staged -- ${other.map(shellQuote).join(' ')} && ${commitCommand(c.subject)}\`, and commit it later as \`impl\``
+          : rebaseFix(c.sha, 'move the non-card changes into an `impl` commit (mark it `edit`)'),
     });
   });
   return out;

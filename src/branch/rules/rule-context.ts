@@ -1,14 +1,11 @@
 import { parseCardFrontmatter } from '../../cards/parse-card-frontmatter.ts';
 import type { Card } from '../../cards/types.ts';
+import { shellQuote } from '../../shell-quote.ts';
 import { type MikadoFields, mikadoFieldsOf } from '../card-fields.ts';
 import type { JudgedCommit, JudgedEntry, JudgeInput, ResetPoint, RuleId } from '../judge-branch.ts';
 import { parseSubject, type Verb } from '../subject.ts';
 
-/** What a rule's fix becomes once the judge knows the reset point. */
-export interface ResolvedFix {
-  fix: string;
-  resetPoint?: ResetPoint;
-}
+export { shellQuote };
 
 /** One broken rule, as a rule reports it (the judge adds the commit and resolves the fix). */
 export interface Finding {
@@ -17,8 +14,10 @@ export interface Finding {
   rule: RuleId;
   /** One sentence: what is wrong. */
   message: string;
-  /** What to do, or how to say it given the reset point before the first violation. */
-  fix: string | ((resetPoint: ResetPoint | undefined) => ResolvedFix);
+  /** What to do: a command that leads to an accepted commit, and what it does. */
+  fix: string;
+  /** Where `mikado reset` returns to, when the fix goes through it. */
+  resetPoint?: ResetPoint;
 }
 
 /** A rule of the Mikado Branch Invariant: the branch in, the violations out. */
@@ -43,6 +42,17 @@ export interface RuleContext {
   entries: JudgedEntry[];
   /** The index of the first conventional `finalize` commit, if any. */
   finalizedAt: number | undefined;
+  /**
+   * The index of the first conventional `impl` or `close` commit: the planning layer is every
+   * commit before it (all commits when there is none).
+   */
+  planningEnd: number;
+  /**
+   * The end of the planning layer, where a new `plan` belongs: the last commit before the first
+   * `impl` or `close`, or the base when the branch starts with one. Undefined when no cycle began
+   * or the base is unknown.
+   */
+  resetPoint: ResetPoint | undefined;
   /**
    * @param i a commit's index
    * @returns the verb of the last conventional commit before it (merges and fixups skipped)
@@ -100,12 +110,14 @@ export function createRuleContext(input: JudgeInput): RuleContext {
   let last: Verb | undefined;
   let sawCycle = false;
   let finalizedAt: number | undefined;
+  let planningEnd = entries.length;
   for (let i = 0; i < entries.length; i++) {
     before.push(last);
     cycle.push(sawCycle);
     const e = entries[i]!;
     if (e.commit.merge || e.subject.kind !== 'c2') continue;
     const verb = e.subject.verb;
+    if ((verb === 'impl' || verb === 'close') && !sawCycle) planningEnd = i;
     if (verb === 'impl' || verb === 'close') sawCycle = true;
     if (verb === 'finalize' && finalizedAt === undefined) finalizedAt = i;
     last = verb;
@@ -140,6 +152,8 @@ export function createRuleContext(input: JudgeInput): RuleContext {
     commits,
     entries,
     finalizedAt,
+    planningEnd,
+    resetPoint: planningEndPoint(input, planningEnd),
     verbBefore: (i) => before[i],
     cycleBefore: (i) => cycle[i] ?? false,
     contentVerb(i) {
@@ -179,28 +193,47 @@ function findFixupTarget(
   return undefined;
 }
 
-/**
- * A fix that starts with `mikado reset` when there is a reset point to return to.
- * @param then what to do after the reset (lower case, no final period)
- * @returns the fix, resolved by the judge
- */
-export function resetFix(then: string): (rp: ResetPoint | undefined) => ResolvedFix {
-  return (rp) =>
-    rp
-      ? {
-          fix: `run \`mikado reset\` to return to the reset point ${rp.label}, then ${then}`,
-          resetPoint: rp,
-        }
-      : { fix: then };
+function planningEndPoint(input: JudgeInput, end: number): ResetPoint | undefined {
+  if (end >= input.commits.length) return undefined;
+  const c = end > 0 ? input.commits[end - 1] : undefined;
+  if (c?.sha) {
+    return { sha: c.sha, subject: c.subject, label: `\`${c.subject}\` at \`${short(c.sha)}\`` };
+  }
+  const base = input.base;
+  if (end > 0 || !base.sha) return undefined;
+  const name = base.fallback ? 'the branch start' : `\`${base.name}\``;
+  return { sha: base.sha, label: `${name} at \`${short(base.sha)}\`` };
 }
 
 /**
- * ` (reset point …)` for a fix that mentions `mikado reset`, or nothing without a reset point.
- * @param rp the reset point
- * @returns the suffix
+ * The fix for a commit already in the history that only an interactive rebase can mend.
+ * @param sha the commit
+ * @param what what to do with it in the rebase (`reword it`, ...)
+ * @returns the fix
  */
-export function resetPointSuffix(rp: ResetPoint | undefined): string {
-  return rp ? ` (reset point ${rp.label})` : '';
+export function rebaseFix(sha: string, what: string): string {
+  return `${what} with \`git rebase -i ${short(sha)}^\``;
+}
+
+/**
+ * The fix that takes card changes out of a commit of the history (mark it `edit` in the rebase):
+ * the commit keeps the rest, the card changes come back uncommitted, to be planned.
+ * @param sha the commit
+ * @param cards the card paths to take out
+ * @returns the fix
+ */
+export function splitCardsFix(sha: string, cards: string[]): string {
+  const paths = cards.map(shellQuote).join(' ');
+  return `take the card change out: \`git rebase -i ${short(sha)}^\`, mark the commit \`edit\`, run \`git restore --source=HEAD^ --staged --worktree -- ${paths} && git commit --amend --no-edit && git rebase --continue\`, then make the card change again and plan it with \`mikado plan\``;
+}
+
+/**
+ * A commit command for a message, quoted for a POSIX shell.
+ * @param subject the subject
+ * @returns `git commit -m '...'`
+ */
+export function commitCommand(subject: string): string {
+  return `git commit -m ${shellQuote(subject)}`;
 }
 
 /**
@@ -238,13 +271,4 @@ export function list(items: string[]): string {
  */
 export function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/**
- * A word quoted for a POSIX shell when it needs it.
- * @param s the word
- * @returns the word, or the word in single quotes
- */
-export function shellQuote(s: string): string {
-  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,4 +1,12 @@
-import { type BranchRule, type Finding, resetPointSuffix, short } from './rule-context.ts';
+import { cardStem } from '../card-matcher.ts';
+import { VERBS, type Verb } from '../subject.ts';
+import {
+  type BranchRule,
+  commitCommand,
+  type Finding,
+  type RuleContext,
+  rebaseFix,
+} from './rule-context.ts';
 
 /**
  * `subject-format`: every subject reads `C2(<stem>): <verb> <description>` (or is a
@@ -17,12 +25,22 @@ export const subjectFormat: BranchRule = (ctx) => {
       message: `${e.subject.reason}.`,
       fix:
         sha === null
-          ? `write the subject as \`C2(${ctx.stem}): plan|impl|close|finalize <description>\``
-          : (rp) => ({
-              fix: `reword it with \`git rebase -i ${short(sha)}^\`, or run \`mikado reset\`${resetPointSuffix(rp)}`,
-              resetPoint: rp,
-            }),
+          ? `commit again with a conventional subject, for example \`${commitCommand(suggestSubject(ctx, index))}\``
+          : rebaseFix(sha, 'reword it'),
     });
   });
   return out;
 };
+
+/** A subject that fits what the commit changes: `plan` for cards before any cycle, else `impl`. */
+function suggestSubject(ctx: RuleContext, index: number): string {
+  const c = ctx.commits[index]!;
+  const cards = c.paths.filter((p) => ctx.input.isCard(p.path));
+  const onlyCards = cards.length > 0 && cards.length === c.paths.length;
+  const verb: Verb = onlyCards && !ctx.cycleBefore(index) ? 'plan' : 'impl';
+  let text = c.subject.replace(/^\s*c2\s*\([^)]*\)\s*:?\s*/i, '');
+  const first = text.split(/\s+/)[0]?.toLowerCase() ?? '';
+  if ((VERBS as readonly string[]).includes(first)) text = text.slice(first.length).trim();
+  if (text === '') text = onlyCards ? cards.map((p) => cardStem(p.path)).join(', ') : 'work';
+  return `C2(${ctx.stem}): ${verb} ${text}`;
+}

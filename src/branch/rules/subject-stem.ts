@@ -1,4 +1,4 @@
-import { type BranchRule, type Finding, short } from './rule-context.ts';
+import { type BranchRule, commitCommand, type Finding, rebaseFix } from './rule-context.ts';
 
 /**
  * `subject-stem`: the stem in `C2(<stem>)` is the branch's.
@@ -17,8 +17,8 @@ export const subjectStem: BranchRule = (ctx) => {
       message: `Unexpected stem \`${s.stem}\` in \`C2(${s.stem})\`, expected \`${ctx.stem}\` (the branch is \`${ctx.branchName}\`).`,
       fix:
         sha === null
-          ? `write \`C2(${ctx.stem}): ${s.verb} ${s.description}\``
-          : `reword it with \`git rebase -i ${short(sha)}^\``,
+          ? `commit again with the branch's stem: \`${commitCommand(`C2(${ctx.stem}): ${s.verb} ${s.description}`)}\``
+          : rebaseFix(sha, 'reword it'),
     });
   });
   return out;
