@@ -1,3 +1,4 @@
+import { cardStem } from '../card-matcher.ts';
 import { namedStem } from '../subject.ts';
 import { type BranchRule, type Finding, rebaseFix, shellQuote } from './rule-context.ts';
 
@@ -14,7 +15,10 @@ export const closeNotLeaf: BranchRule = async (ctx) => {
     if (e.commit.merge || e.subject.kind !== 'c2' || e.subject.verb !== 'close') continue;
     const named = namedStem(e.subject.description);
     const rev = e.commit.sha ?? '';
-    const path = named === '' ? undefined : await ctx.input.cards.findCard(rev, named);
+    // The card a close completes is among the paths it changes (else `close-card` says so).
+    const path = e.commit.paths.find(
+      (p) => ctx.input.isCard(p.path) && cardStem(p.path) === named,
+    )?.path;
     const card = path ? await ctx.fieldsAt(rev, path) : null;
     if (!path || !card) continue;
     const open: string[] = [];
