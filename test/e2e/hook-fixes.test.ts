@@ -2,12 +2,14 @@
 // the commands it names (in backticks, in order) run in the repository, and lead to an accepted
 // commit and a branch that passes `mikado hook check-branch`. Real repositories, the installed
 // hooks, real `git commit`.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/binary.ts';
-import { card, cleanupRepos, createRepo, type TestRepo } from '../helpers/git-repo.ts';
+import {
+  card,
+  cleanupRepos,
+  createRepo,
+  mikadoOnPath,
+  type TestRepo,
+} from '../helpers/git-repo.ts';
 
 const GOAL = 'docs/cards/goal.md';
 const LEAF = 'docs/cards/leaf.md';
@@ -19,21 +21,11 @@ const PLAN = { [GOAL]: goalCard(), [LEAF]: card({ title: 'Leaf', status: 'active
 afterEach(cleanupRepos);
 
 /** A repository with the hooks installed and `mikado` on PATH, on `mikado/goal`. */
-function repo(): TestRepo & { sh: (cmd: string) => ReturnType<typeof spawnSync> } {
+function repo(): TestRepo & { sh: ReturnType<typeof mikadoOnPath> } {
   const r = createRepo();
   r.commitNoVerify('init', { 'README.md': '# p\n' });
   r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
-  const bin = path.join(r.tmp, 'bin');
-  mkdirSync(bin, { recursive: true });
-  writeFileSync(
-    path.join(bin, 'mikado'),
-    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`,
-  );
-  chmodSync(path.join(bin, 'mikado'), 0o755);
-  r.env['PATH'] = `${bin}${path.delimiter}${r.env['PATH'] ?? ''}`;
-  const sh = (cmd: string) =>
-    spawnSync('sh', ['-c', cmd], { cwd: r.dir, env: r.env, encoding: 'utf8' });
-  return Object.assign(r, { sh });
+  return Object.assign(r, { sh: mikadoOnPath(r) });
 }
 
 /** The fix line of the violation `rule` in the hook's output. */

@@ -4,11 +4,16 @@
 // work in progress) and meets a plan committed after a cycle without the hook (an error only a
 // reset mends). Real repository, the installed hooks, the real binary.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/binary.ts';
-import { card, cleanupRepos, createRepo, type TestRepo } from '../helpers/git-repo.ts';
+import {
+  card,
+  cleanupRepos,
+  createRepo,
+  mikadoOnPath,
+  type TestRepo,
+} from '../helpers/git-repo.ts';
 
 afterEach(cleanupRepos);
 
@@ -26,16 +31,7 @@ describe('the Mikado loop, followed by an agent that reads only the resume', () 
     const r = createRepo();
     r.commitNoVerify('init', { 'README.md': '# p\n' });
     r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
-    const bin = path.join(r.tmp, 'bin');
-    mkdirSync(bin);
-    writeFileSync(
-      path.join(bin, 'mikado'),
-      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`,
-    );
-    chmodSync(path.join(bin, 'mikado'), 0o755);
-    r.env['PATH'] = `${bin}${path.delimiter}${r.env['PATH'] ?? ''}`;
-    const sh = (cmd: string) =>
-      spawnSync('sh', ['-c', cmd], { cwd: r.dir, env: r.env, encoding: 'utf8' });
+    const sh = mikadoOnPath(r);
 
     // The planned chain, committed through the hooks.
     r.write({
