@@ -93,7 +93,7 @@ describe('the other cards as the index holds them', () => {
       ['docs/cards/goal.md', 'active', ['a']],
       ['docs/cards/old-broken.md', null, []],
     ]);
-    r.write({ [INDEX_CARDS_CACHE]: null });
+    r.write({ [`.git/${INDEX_CARDS_CACHE}`]: null });
     expect((await loadIndexCards(config, skip)).cacheHits).toBe(0);
   });
 });

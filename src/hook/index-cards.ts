@@ -11,8 +11,8 @@ import { CatFile, git } from '../git/git.ts';
 /** Bump when the frontmatter parser or the slim shape changes. */
 const CACHE_VERSION = 'mikado-index-cards-1';
 
-/** Where the cache lives, under the repository root. */
-export const INDEX_CARDS_CACHE = '.mikado/cache/index-cards.json';
+/** Where the cache lives, under the repository's (common) git directory: never in `git status`. */
+export const INDEX_CARDS_CACHE = 'mikado/index-cards.json';
 
 /** What the graph rules read of a card, by blob (content-addressed: never stale). */
 interface SlimCard {
@@ -38,7 +38,7 @@ export interface IndexCards {
 
 /**
  * Reads every card of the git index (what the commit will hold) through the frontmatter fast
- * path, with a cache keyed by blob id in `.mikado/cache/index-cards.json`: one `git ls-files` and,
+ * path, with a cache keyed by blob id in `$GIT_DIR/mikado/index-cards.json`: one `git ls-files` and,
  * once the cache is warm, no card read at all. The commit hook checks a few staged cards against
  * thousands of others this way.
  * @param config the resolved configuration
@@ -68,7 +68,10 @@ export async function loadIndexCards(
     }
     if (matcher.isCard(p) && !skip.has(p)) blobs.set(p, sha);
   }
-  const cacheFile = path.join(root, INDEX_CARDS_CACHE);
+  const gitDir = git(['rev-parse', '--path-format=absolute', '--git-common-dir'], {
+    cwd: root,
+  }).trim();
+  const cacheFile = path.join(gitDir, INDEX_CARDS_CACHE);
   const cache = readCache(cacheFile);
   const misses = [...blobs].filter(([, sha]) => !cache.has(sha));
   if (misses.length > 0) {
