@@ -4,6 +4,7 @@ import { shellWord } from '../shell-word.ts';
 import { defineCheck } from './commands/check.ts';
 import { defineHook } from './commands/hook.ts';
 import { defineLifecycle } from './commands/lifecycle.ts';
+import { defineReset } from './commands/reset.ts';
 import { defineRun } from './commands/run.ts';
 import { defineSandbox } from './commands/sandbox.ts';
 import { defineView } from './commands/view.ts';
@@ -21,6 +22,7 @@ const COMMAND_GROUPS: DefineCommands[] = [
   defineRun,
   defineHook,
   defineLifecycle,
+  defineReset,
   defineSandbox,
 ];
 
@@ -34,7 +36,9 @@ export const COMMAND_NAMES: ReadonlyMap<string, DefineCommands> = new Map([
   ['new', defineLifecycle],
   ['close', defineLifecycle],
   ['finalize', defineLifecycle],
-  ['reset', defineLifecycle],
+  ['reset', defineReset],
+  ['plan', defineReset],
+  ['replay', defineReset],
   ['sandbox', defineSandbox],
 ]);
 

@@ -13,7 +13,12 @@ import {
 } from '../branch/branch-history.ts';
 import { cardMatcher } from '../branch/card-matcher.ts';
 import { gitCardSource } from '../branch/git-card-source.ts';
-import { type JudgedCommit, judgeBranch, type Verdict } from '../branch/judge-branch.ts';
+import {
+  type JudgedCommit,
+  judgeBranch,
+  judgedCommits,
+  type Verdict,
+} from '../branch/judge-branch.ts';
 import { mikadoStem, readRepoState } from '../branch/repo-state.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { GitError, UsageError } from '../errors.ts';
@@ -120,16 +125,7 @@ export async function commitMsg(options: CommitMsgOptions): Promise<CommitMsgRes
       paths: stagedP ? await stagedP : stagedPaths(root, parent),
       merge,
     };
-    const commits: JudgedCommit[] = [
-      ...history.map((c) => ({
-        sha: c.sha,
-        parent: c.parents[0],
-        subject: c.subject,
-        paths: c.paths,
-        merge: c.parents.length > 1,
-      })),
-      next,
-    ];
+    const commits: JudgedCommit[] = [...judgedCommits(history), next];
     const verdict = await judgeBranch({
       stem,
       base: { ...base, sha: baseSha },
