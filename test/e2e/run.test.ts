@@ -507,6 +507,52 @@ throw new Error('failed with ' + mikado.vars.token);
     expect(r.journal().filter((j) => j['type'] === 'run-start')).toHaveLength(1);
   });
 
+  it('shows on --dry-run what the blocks will see, and warns of empty secrets and missing paths', () => {
+    const secret = 'hunter2-dry';
+    const r = repo({
+      config: [
+        'profiles:',
+        '  lab:',
+        '    vars:',
+        '      ctx: k3s-ringtail',
+        '      here: ./docs',
+        '      ops: { env: OPS_DIR, value: ../nowhere-ops }',
+        '      token: { env: LAB_TOKEN, value: "", secret: true }',
+        '      key: { env: LAB_KEY, secret: true }',
+        '',
+      ].join('\n'),
+    });
+    r.card('vars', { blocks: [{ code: "console.log('ran');" }] });
+    r.commit();
+    const out = r.mikado(['run', 'vars', '--dry-run', '--profile', 'lab'], {
+      env: { LAB_KEY: secret },
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^Variables \(profile lab\):$/m);
+    expect(out.stdout).toMatch(/^ {2}ctx +k3s-ringtail$/m);
+    expect(out.stdout).toMatch(
+      /^ {2}ops +\.\.\/nowhere-ops {2}\(\$OPS_DIR unset: the config's value\)$/m,
+    );
+    expect(out.stdout).toMatch(/^ {2}token +\(secret, empty\)/m);
+    expect(out.stdout).toMatch(/^ {2}key +\(secret, set\) {2}\(from \$LAB_KEY\)$/m);
+    expect(out.stdout + out.stderr).not.toContain(secret);
+    expect(out.stdout).toMatch(
+      /warning: variable `token` is empty: set \$LAB_TOKEN before the run/,
+    );
+    expect(out.stdout).toMatch(
+      /warning: variable `ops` is the path `\.\.\/nowhere-ops`, which does not exist .*set \$OPS_DIR/,
+    );
+    expect(out.stdout).not.toMatch(/variable `here`/);
+    expect(out.stdout).not.toMatch(/variable `key`/);
+    // Followed literally, the warnings' advice silences them.
+    const fixed = r.mikado(['run', 'vars', '--dry-run', '--profile', 'lab'], {
+      env: { LAB_KEY: secret, LAB_TOKEN: 't', OPS_DIR: './docs' },
+    });
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).not.toMatch(/warning/);
+    expect(fixed.stdout).toMatch(/^ {2}ops +\.\/docs {2}\(from \$OPS_DIR\)$/m);
+  });
+
   it('reports the journal with mikado status', () => {
     const r = repo({ fixture: 'run-diamond' });
     r.commit();
