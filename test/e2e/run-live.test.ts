@@ -89,7 +89,7 @@ describe('mikado run: the live view on a terminal', () => {
       expect(end).toMatch(
         /interrupted: block `waits` of docs\/cards\/slow\.md:\d+ interrupted by SIGINT/,
       );
-      expect(end).toMatch(/run the same command again: it resumes at this block/);
+      expect(end).toMatch(/Run `mikado run slow --yes` again: it resumes at this block/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -553,6 +553,39 @@ throw new Error('failed with ' + mikado.vars.token);
     expect(fixed.stdout).toMatch(/^ {2}ops +\.\/docs {2}\(from \$OPS_DIR\)$/m);
   });
 
+  it('names the command that resumes a failed run, without --force, and following it resumes', () => {
+    const r = repo();
+    r.card('twice', {
+      blocks: [
+        {
+          meta: 'name=first',
+          code: "import { appendFileSync } from 'node:fs'; appendFileSync('first.txt', 'ran\\n');",
+        },
+        {
+          meta: 'name=second',
+          code: "import { existsSync } from 'node:fs'; if (!existsSync('fixed')) throw new Error('not yet');",
+        },
+      ],
+    });
+    r.commit();
+    expect(r.mikado(['run', 'twice', '--only', 'twice']).code).toBe(1);
+    const out = r.mikado(['run', 'twice', '--force']);
+    expect(out.code).toBe(1);
+    const hint = out.stdout.match(
+      /Fix the cause and run `([^`]+)` again: it resumes at this block\./,
+    );
+    expect(hint?.[1]).toBe('mikado run twice');
+    expect(r.read('first.txt')).toBe('ran\nran\n');
+    r.write('fixed', '');
+    const again = execFileSync('sh', ['-c', hint![1]!.replace(/^mikado /, `"$MIKADO" `)], {
+      cwd: r.dir,
+      env: { ...process.env, NO_COLOR: '1', MIKADO: path.resolve('bin/mikado.js') },
+      encoding: 'utf8',
+    });
+    expect(again).toMatch(/done: 1 block\(s\) ran, 1 skipped/);
+    expect(r.read('first.txt')).toBe('ran\nran\n');
+  });
+
   it('reports the journal with mikado status', () => {
     const r = repo({ fixture: 'run-diamond' });
     r.commit();
