@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { applyManifest } from './api.ts';
-import { TRACKING_ID } from './argocd.ts';
 import { listBorgmaticArchives } from './borgmatic.ts';
 import { readSandboxCalls } from './calls.ts';
 import { ClusterView, IMMICH_FOLDERS, type TailnetDevice } from './cluster-view.ts';
@@ -18,7 +17,7 @@ import { type SandboxPaths, sandboxPaths } from './paths.ts';
 import { PgServer, pgConnectionString } from './pg-server.ts';
 import { removeMountPoints } from './pod-exec.ts';
 import { listProcesses, processAlive, stopProcess } from './processes.ts';
-import { reconcileState } from './reconcile-state.ts';
+import { reconcileState, TRACKING_ID } from './reconcile-state.ts';
 import { minikubeSeed, ringtailSeed, SANDBOX_CLUSTERS } from './seed.ts';
 import {
   loadWorld,
