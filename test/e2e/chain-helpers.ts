@@ -16,9 +16,16 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PgServer, readSandboxCalls, type SandboxCall } from '@mikado-docs/sandbox';
+import {
+  checkLoadWriterLog,
+  PgServer,
+  readSandboxCalls,
+  type SandboxCall,
+} from '@mikado-docs/sandbox';
 import pg from 'pg';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import type { VerifyOptions } from '../../src/verify/types.ts';
+import { verifyDatabases } from '../../src/verify/verify-databases.ts';
 
 /** The project root (the package the temp repository links as `mikado-docs`). */
 export const PROJECT = path.resolve(import.meta.dirname, '../..');
@@ -403,10 +410,10 @@ export interface WatchedRun {
 }
 
 /**
- * Runs the real binary in the background (its own process group) and, every 50 ms, asks `when`
- * whether to kill it: when it answers with a reason, the runner and the block it runs (its own
- * process group, recorded in the journal) are killed at once with SIGKILL, as a crash or an
- * operator's `kill -9` would.
+ * Runs the real binary in the background (its own process group) and, every 50 ms once its run
+ * is in the journal, asks `when` whether to kill it: when it answers with a reason, the runner
+ * and the block it runs (its own process group, recorded in the journal) are killed at once with
+ * SIGKILL, as a crash or an operator's `kill -9` would.
  * @param repo the chain repository
  * @param args the arguments
  * @param env extra environment
@@ -437,8 +444,14 @@ export function mikadoWatched(
       stderr += b.toString();
     });
     let killed: string | undefined;
+    // Asked only once this run is in the journal: before that, the journal is an earlier run's.
+    let started = false;
     const timer = setInterval(() => {
       if (killed) return;
+      started ||= repo
+        .journal(profile)
+        .some((r) => r['type'] === 'run-start' && r['pid'] === child.pid);
+      if (!started) return;
       let reason: string | undefined;
       try {
         reason = when();
@@ -541,4 +554,41 @@ export function fixCommands(text: string): string[] {
  */
 export function immichServer(repo: ChainRepo, context: string): SandboxServer | undefined {
   return repo.status().servers.find((s) => s.context === context && s.cluster === 'immich-pg');
+}
+
+/** What a comparison of ringtail with the quiesced source found lost or different. */
+export interface LostRows {
+  /** Writes the load writer logged as committed that ringtail lacks. */
+  missing: unknown[];
+  /** Rows on ringtail the load writer never logged. */
+  unexpected: unknown[];
+  /** What the independent comparison with a copy of the retained source volume found. */
+  failures: string[];
+}
+
+/**
+ * Compares ringtail's `immich` with the source as it stopped: every write the load writer logged
+ * as committed, and a full comparison with a copy of the source's (stopped, retained) volume.
+ * @param repo the chain repository
+ * @param sourceDir the source server's directory (its volume)
+ * @param scratch where to put the copy
+ * @param opts the comparison's options
+ * @param stops gets the copy's stop
+ * @returns what was lost or differs (all empty: nothing)
+ */
+export async function lostRows(
+  repo: ChainRepo,
+  sourceDir: string,
+  scratch: string,
+  opts: VerifyOptions,
+  stops: (() => Promise<unknown>)[],
+): Promise<LostRows> {
+  const ringtail = immichServer(repo, 'k3s-ringtail');
+  if (!ringtail?.port) throw new Error('no running immich-pg on k3s-ringtail');
+  const target = `postgresql://postgres@127.0.0.1:${ringtail.port}/immich`;
+  const check = await checkLoadWriterLog(repo.status().loadWriter.logFile, target);
+  const copy = await startCopy(sourceDir, scratch);
+  stops.push(() => copy.server.stop({ mode: 'immediate' }));
+  const report = await verifyDatabases(copy.url, target, opts);
+  return { missing: check.missing, unexpected: check.unexpected, failures: report.failures };
 }
