@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { globMatcher } from '../cards/glob-matcher.ts';
 import { parseCardFrontmatter } from '../cards/parse-card-frontmatter.ts';
@@ -6,6 +5,7 @@ import { decodeCardBytes } from '../cards/read-card-file.ts';
 import type { Card, Diagnostic } from '../cards/types.ts';
 import { isWalkedPath } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
+import { gitResult } from '../git/git.ts';
 import { shellWord } from '../shell-word.ts';
 
 /** The cards as committed at HEAD. */
@@ -116,12 +116,7 @@ function symlinkCard(rel: string, absPath: string): Card {
 }
 
 function gitRun(cwd: string, args: string[], input?: string): { out: Buffer; error?: string } {
-  const r = spawnSync('git', args, {
-    cwd,
-    input,
-    maxBuffer: 1024 * 1024 * 1024,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const r = gitResult(args, { cwd, input });
   if (r.error) return { out: Buffer.alloc(0), error: `cannot run git (${r.error.message})` };
   if (r.status !== 0) {
     const err = r.stderr.toString('utf8');
