@@ -7,13 +7,13 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import writeFileAtomic from 'write-file-atomic';
 import { DatabaseError } from './errors.ts';
 import { newPgClient } from './new-pg-client.ts';
 
@@ -571,9 +571,5 @@ export async function stopLoadWriter(
  * @param pid process id
  */
 export function writePidFile(pidFile: string, pid: number): void {
-  const tmp = `${pidFile}.${pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  writeSync(fd, `${pid}\n`);
-  closeSync(fd);
-  renameSync(tmp, pidFile);
+  writeFileAtomic.sync(pidFile, `${pid}\n`, { fsync: false });
 }

@@ -12,10 +12,10 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { DatabaseError } from './errors.ts';
 import { newPgClient } from './new-pg-client.ts';
 
@@ -484,9 +484,9 @@ export class PgServer {
         startedAt: new Date().toISOString(),
         binDir: this.binDir,
       };
-      const tmp = `${this.recordFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
-      renameSync(tmp, this.recordFile);
+      writeFileAtomic.sync(this.recordFile, `${JSON.stringify(record, null, 2)}\n`, {
+        fsync: false,
+      });
       await this.waitReady(timeoutMs);
       return this.status() as PgServerStatus & { port: number; connectionString: string };
     }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import type { Card, Diagnostic, Place } from '../cards/types.ts';
 import { type FoundFile, walkFiles } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
@@ -120,13 +121,14 @@ function readResult(file: string): ResultMemo | undefined {
 }
 
 function writeResult(file: string, memo: ResultMemo): void {
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, ...memo }));
-    renameSync(tmp, file);
+    // A cache: a crash may lose it, so no fsync.
+    writeFileAtomic.sync(file, JSON.stringify({ version: CACHE_VERSION, ...memo }), {
+      fsync: false,
+    });
   } catch {
-    rmSync(tmp, { force: true });
+    // A read-only checkout just runs without a cache.
   }
 }
 
