@@ -16,6 +16,7 @@ import type pg from 'pg';
 import writeFileAtomic from 'write-file-atomic';
 import { DatabaseError } from './errors.ts';
 import { newPgClient } from './new-pg-client.ts';
+import { pidAlive } from './pid-alive.ts';
 
 /** Options of the load writer. */
 export interface LoadWriterOptions {
@@ -464,11 +465,7 @@ function readPid(pidFile: string): number | undefined {
 
 /** Whether `pid` is alive and is a load writer (not a reused pid). */
 function isWriter(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
+  if (!pidAlive(pid)) return false;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('load-writer');
   } catch {

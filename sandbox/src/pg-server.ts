@@ -18,6 +18,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { DatabaseError } from './errors.ts';
 import { newPgClient } from './new-pg-client.ts';
+import { pidAlive } from './pid-alive.ts';
 
 /** How `stop()` shuts the server down (`pg_ctl stop -m`). */
 export type PgStopMode = 'smart' | 'fast' | 'immediate';
@@ -277,11 +278,7 @@ function readPidFile(dataDir: string): PidFile | undefined {
 
 /** Whether `pid` is a live process that looks like a postgres postmaster. */
 function isPostgresAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+  if (!pidAlive(pid)) return false;
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     return /postgres|postmaster/.test(cmd);

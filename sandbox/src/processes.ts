@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxPaths } from './paths.ts';
+import { pidAlive } from './pid-alive.ts';
 import { writeFileAtomic } from './store.ts';
 
 /** A process the sandbox started, recorded so `down` can stop it even after a crash. */
@@ -57,11 +58,7 @@ export function listProcesses(paths: SandboxPaths): ProcessRecord[] {
  * @returns true when alive and ours
  */
 export function processAlive(rec: Pick<ProcessRecord, 'pid' | 'marker'>): boolean {
-  try {
-    process.kill(rec.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+  if (!pidAlive(rec.pid)) return false;
   try {
     return readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8')
       .replace(/\0/g, ' ')

@@ -14,6 +14,7 @@ import { sync as writeFileAtomicSync } from 'write-file-atomic';
 import { SandboxError } from './errors.ts';
 import type { JsonObject, K8sObject } from './objects.ts';
 import { type SandboxPaths, sandboxPaths } from './paths.ts';
+import { pidAlive } from './pid-alive.ts';
 
 /** One emulated Kubernetes cluster. */
 export interface SandboxCluster {
@@ -166,15 +167,6 @@ export function readGeneration(paths: SandboxPaths): string {
     return readFileSync(paths.generation, 'utf8');
   } catch {
     return '';
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
