@@ -11,6 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as wait } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import writeFileAtomic from 'write-file-atomic';
@@ -91,19 +92,9 @@ export interface LoadWriterCheck {
   unexpected: number[];
 }
 
+/** Waits `ms`, or less when `signal` aborts (resolving, not rejecting). */
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
+  wait(ms, undefined, { signal }).catch(() => undefined);
 
 /** Appends one line and flushes it to disk before returning. */
 function appendLine(file: string, value: unknown): void {

@@ -15,6 +15,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import writeFileAtomic from 'write-file-atomic';
 import { DatabaseError } from './errors.ts';
 import { newPgClient } from './new-pg-client.ts';
@@ -286,8 +287,6 @@ function isPostgresAlive(pid: number): boolean {
     return true; // no /proc: trust the signal check
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `initdb` into `dataDir`: trust auth, superuser `postgres`, UTF8, C locale. */
 async function initdb(binDir: string, dataDir: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxPaths } from './paths.ts';
 import { pidAlive } from './pid-alive.ts';
 import { writeFileAtomic } from './store.ts';
@@ -67,8 +68,6 @@ export function processAlive(rec: Pick<ProcessRecord, 'pid' | 'marker'>): boolea
     return false;
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Stops a recorded process (SIGTERM, SIGKILL after the timeout) if it is still ours, and removes

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlockSpec } from './block-spec.ts';
 import type { BlockOutcome } from './journal-types.ts';
 import { groupMembers, isGroupAlive, processStartTime, signalGroup } from './proc.ts';
@@ -145,7 +146,7 @@ export function executeBlock(opts: ExecuteBlockOptions): RunningBlock {
         leftovers = groupMembers(pid).length;
         signalGroup(pid, 'SIGTERM');
         const deadline = Date.now() + opts.graceMs;
-        while (Date.now() < deadline && isGroupAlive(pid, procStart)) await delay(25);
+        while (Date.now() < deadline && isGroupAlive(pid, procStart)) await sleep(25);
         if (isGroupAlive(pid, procStart)) signalGroup(pid, 'SIGKILL');
       }
       // Output pipes close when the last process holding them is gone; do not wait forever.
@@ -203,10 +204,6 @@ export function executeBlock(opts: ExecuteBlockOptions): RunningBlock {
       else endGroup(signal);
     },
   };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /**
