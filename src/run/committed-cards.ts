@@ -6,7 +6,7 @@ import type { Card, Diagnostic } from '../cards/types.ts';
 import { isWalkedPath } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { gitResult } from '../git/git.ts';
-import { shellWord } from '../shell-word.ts';
+import { shellQuote } from '../shell-quote.ts';
 
 /** The cards as committed at HEAD. */
 export interface CommittedCards {
@@ -86,7 +86,7 @@ export function readCommittedCards(config: MikadoConfig): CommittedCards | NoCom
  * @returns the card
  */
 function symlinkCard(rel: string, absPath: string): Card {
-  const p = shellWord(rel);
+  const p = shellQuote(rel);
   return {
     stem: path.basename(rel).replace(/\.(md|markdown)$/i, ''),
     path: rel,
