@@ -135,7 +135,7 @@ export function defineHook(program: Command, ctx: CliContext): void {
     .description('install the commit-msg and pre-commit hooks (idempotent; chains existing hooks)')
     .action(async (_opts: unknown, cmd: Command) => {
       const { installHooks } = await import('../../hook/install.ts');
-      const { packageRoot } = await import('../../hook/package-root.ts');
+      const { packageRoot } = await import('../../package-root.ts');
       const path = await import('node:path');
       const root = await hookRoot(cmd, ctx);
       const actions = installHooks(root, {
