@@ -12,10 +12,10 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as wait } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import writeFileAtomic from 'write-file-atomic';
 import { DatabaseError } from './errors.ts';
+import { packageRoot } from './install.ts';
 import { newPgClient } from './new-pg-client.ts';
 import { pidAlive } from './pid-alive.ts';
 
@@ -414,22 +414,6 @@ export async function checkLoadWriterLog(
     };
   } finally {
     await client.end();
-  }
-}
-
-/** The package root (holding `package.json` named @mikado-docs/sandbox), from this module's location. */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && /"name":\s*"@mikado-docs\/sandbox"/.test(readFileSync(pkg, 'utf8')))
-      return dir;
-    const up = path.dirname(dir);
-    if (up === dir)
-      throw new DatabaseError(
-        'Cannot find the @mikado-docs/sandbox package root to start the load writer',
-      );
-    dir = up;
   }
 }
 
