@@ -6,7 +6,7 @@ import { parseCardFrontmatter } from '../src/cards/parse-card-frontmatter.ts';
 import { parseFrontmatter } from '../src/cards/parse-frontmatter.ts';
 import { CARD_KEYS } from '../src/cards/read-card-fields.ts';
 import { scanMarkdown } from '../src/cards/scan-markdown.ts';
-import { checkGraph } from '../src/check/check-cards.ts';
+import { checkGraph } from '../src/check/check-rules.ts';
 import { buildGraph } from '../src/graph/build-graph.ts';
 import { renderChain } from '../src/render/render-chain.ts';
 import { renderDot } from '../src/render/render-dot.ts';
