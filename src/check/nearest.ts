@@ -1,5 +1,8 @@
+import leven from 'leven';
+
 /**
- * The most similar stem, for "did you mean" hints.
+ * The most similar stem, for "did you mean" hints: the closest by Levenshtein distance
+ * (case-insensitive), if it is within a quarter of the word's length (at least 2).
  * @param wanted what was written
  * @param stems known stems
  * @returns a stem within a small edit distance, if any
@@ -7,33 +10,15 @@
 export function nearest(wanted: string, stems: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(wanted.length / 4)) + 1;
+  const w = wanted.toLowerCase();
   for (const s of stems) {
     if (Math.abs(s.length - wanted.length) >= bestDistance) continue;
-    const d = distance(wanted.toLowerCase(), s.toLowerCase(), bestDistance);
+    // leven stops counting at maxDistance: a farther stem costs no more than a near one
+    const d = leven(w, s.toLowerCase(), { maxDistance: bestDistance });
     if (d < bestDistance) {
       best = s;
       bestDistance = d;
     }
   }
   return best;
-}
-
-function distance(a: string, b: string, cap: number): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(
-        prev[j]! + 1,
-        cur[j - 1]! + 1,
-        prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      cur.push(v);
-      rowMin = Math.min(rowMin, v);
-    }
-    if (rowMin >= cap) return cap;
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
