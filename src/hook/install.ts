@@ -171,7 +171,7 @@ function refuseManagedDir(root: string, dir: string): void {
   const r = rel(root, dir);
   if (/(^|\/)\.husky(\/_)?$/.test(r)) {
     throw new GitError(`core.hooksPath is \`${r}\`, which husky manages`, {
-      fix: 'Add mikado to `.husky/commit-msg` and `.husky/pre-commit` instead (see the README, "Hook").',
+      fix: 'Add mikado to `.husky/commit-msg` and `.husky/pre-commit` instead: the lines are in mikado-docs\' `docs/hook.md`, section "husky and lefthook".',
     });
   }
 }

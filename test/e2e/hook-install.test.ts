@@ -110,6 +110,14 @@ describe('mikado hook install', () => {
     const husky = r.mikado(['hook', 'install']);
     expect(husky.status).toBe(2);
     expect(husky.stderr).toContain('which husky manages');
+    // The fix names the page and the section that hold the husky lines, and they are there.
+    const named = /fix: .*`docs\/hook\.md`, section "([^"]+)"/.exec(husky.stderr);
+    expect(named, husky.stderr).not.toBeNull();
+    const page = readFileSync(path.join(root, 'docs/hook.md'), 'utf8');
+    const section = page.split(/^## /m).find((s) => s.startsWith(`${named![1]}\n`));
+    expect(section, `docs/hook.md has no section "${named![1]}"`).toBeDefined();
+    expect(section).toContain('<!-- hook-config: .husky/commit-msg -->');
+    expect(section).toContain('<!-- hook-config: .husky/pre-commit -->');
   });
 
   it('decides in sh: on other branches and without staged Markdown, Node is never started', () => {
