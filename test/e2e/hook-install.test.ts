@@ -110,14 +110,6 @@ describe('mikado hook install', () => {
     const husky = r.mikado(['hook', 'install']);
     expect(husky.status).toBe(2);
     expect(husky.stderr).toContain('which husky manages');
-    // The fix names the page and the section that hold the husky lines, and they are there.
-    const named = /fix: .*`docs\/hook\.md`, section "([^"]+)"/.exec(husky.stderr);
-    expect(named, husky.stderr).not.toBeNull();
-    const page = readFileSync(path.join(root, 'docs/hook.md'), 'utf8');
-    const section = page.split(/^## /m).find((s) => s.startsWith(`${named![1]}\n`));
-    expect(section, `docs/hook.md has no section "${named![1]}"`).toBeDefined();
-    expect(section).toContain('<!-- hook-config: .husky/commit-msg -->');
-    expect(section).toContain('<!-- hook-config: .husky/pre-commit -->');
   });
 
   it('decides in sh: on other branches and without staged Markdown, Node is never started', () => {
@@ -250,6 +242,33 @@ describe('hook managers', () => {
     ).toBe(0);
     r.gitOk(['checkout', '-q', 'main']);
     expect(r.git(['commit', '--allow-empty', '-m', 'anything on main'], env).status).toBe(0);
+  });
+
+  it("refuses husky's hooks path with a fix that, run as printed, makes husky run mikado", () => {
+    const r = repoOnMikadoBranch(false);
+    linkProjectMikado(r);
+    const h = spawnSync(process.execPath, [path.join(root, 'node_modules/husky/bin.js')], {
+      cwd: r.dir,
+      env: r.env,
+      encoding: 'utf8',
+    });
+    expect(h.status, h.stderr).toBe(0);
+    const refused = r.mikado(['hook', 'install']);
+    expect(refused.status).toBe(2);
+    const fix = /fix: Add mikado to husky's hooks instead: `(.*)`$/m.exec(refused.stderr)?.[1];
+    expect(fix).toBeDefined();
+    const ran = spawnSync('sh', ['-c', fix!], { cwd: r.dir, env: r.env, encoding: 'utf8' });
+    expect(ran.status, ran.stderr).toBe(0);
+    r.commitNoVerify('C2(goal): impl husky config');
+    const bad = r.git(['commit', '--allow-empty', '-m', 'not conventional']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('subject-format');
+    expect(r.git(['commit', '--allow-empty', '-m', 'C2(goal): impl via husky']).status).toBe(0);
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD });
+    r.gitOk(['add', '-A']);
+    expect(r.git(['commit', '-m', 'C2(goal): plan broken']).stderr).toContain(
+      'docs/cards/broken.md:3:11',
+    );
   });
 
   it('husky (real run) with the README lines', () => {
