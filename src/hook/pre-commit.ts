@@ -41,10 +41,10 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
   const { parseCard } = await import('../cards/parse-card.ts');
   const { checkSyntax } = await import('../check/check-syntax.ts');
   const { buildDocsIndex } = await import('../check/docs-index.ts');
-  const { checkGraph, checkLinks, prepareHeadingReader, sortDiagnostics } = await import(
+  const { checkLinks, prepareHeadingReader, sortDiagnostics } = await import(
     '../check/check-cards.ts'
   );
-  const { buildGraph } = await import('../graph/build-graph.ts');
+  const { stagedGraphFindings } = await import('./staged-graph.ts');
 
   const stagedCards = staged.map((s) =>
     parseCard(s.text, { path: s.path, absPath: path.join(config.root, s.path) }),
@@ -56,13 +56,7 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
   const all: Card[] = [...others, ...stagedCards].sort((a, b) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );
-  const graph = buildGraph(all);
-  const stagedStems = new Set(stagedCards.map((c) => c.stem));
-  const cyclePaths = new Set(
-    graph.cycles
-      .filter((cycle) => cycle.some((s) => stagedStems.has(s)))
-      .map((cycle) => graph.cards.get(cycle[0]!)?.path),
-  );
+  const { graph, diagnostics: graphFindings } = stagedGraphFindings(all, stagedCards);
   const docs = buildDocsIndex(
     config.docsDir,
     config.root,
@@ -73,9 +67,7 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
   if (stagedCards.some((c) => c.links.some((l) => l.heading))) await prepareHeadingReader();
   const diagnostics = [
     ...stagedCards.flatMap((c) => c.diagnostics),
-    ...checkGraph(graph, all).filter(
-      (d) => stagedPaths.has(d.path) || (d.rule === 'cycle' && cyclePaths.has(d.path)),
-    ),
+    ...graphFindings,
     ...checkLinks(graph, stagedCards, docs.index, config.root),
   ];
   return { diagnostics: sortDiagnostics(diagnostics), checked: stagedCards.length };
