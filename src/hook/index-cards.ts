@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { cardMatcher, cardStem } from '../branch/card-matcher.ts';
 import { parseCardFrontmatter } from '../cards/parse-card-frontmatter.ts';
 import type { Card, Place } from '../cards/types.ts';
@@ -151,6 +151,10 @@ function readCache(file: string): Map<string, SlimCard> {
 function writeCache(file: string, entries: Map<string, SlimCard>): void {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
+    // loaded here, on a cache miss only: importing it costs the warm hook more than its work
+    const writeFileAtomic = createRequire(import.meta.url)(
+      'write-file-atomic',
+    ) as typeof import('write-file-atomic');
     writeFileAtomic.sync(
       file,
       JSON.stringify({ version: cacheKey(), entries: Object.fromEntries(entries) }),
