@@ -11,6 +11,7 @@ import { parseFrontmatter } from '../src/cards/parse-frontmatter.ts';
 import { parseSimpleYaml } from '../src/cards/parse-simple-yaml.ts';
 import { firstInvalidUtf8 } from '../src/cards/read-card-file.ts';
 import { loadConfig } from '../src/config/load-config.ts';
+import { expectFastPath } from './helpers/fast-path.ts';
 import { tempTree } from './helpers/temp-dir.ts';
 
 const opts = { path: 'docs/cards/x.md', absPath: '/r/docs/cards/x.md' };
@@ -337,25 +338,22 @@ describe('parseSimpleYaml', () => {
       fc.tuple(indent, comment).map(([i, c]) => `${i}${c.trim()}`),
       fc.constantFrom('  nested: x', 'key:value', '-', '---', ' # x'),
     );
-    let fastPath = 0;
-    fc.assert(
-      fc.property(
-        fc.array(line, { maxLength: 8 }),
-        fc.constantFrom('\n', '\r\n'),
-        fc.boolean(),
-        (lines, eol, bom) => {
-          const text = (bom ? '\ufeff' : '') + lines.join(eol);
-          const fast = parseSimpleYaml(text, 1);
-          if (fast === null) return;
-          fastPath++;
+    const texts = fc
+      .tuple(fc.array(line, { maxLength: 8 }), fc.constantFrom('\n', '\r\n'), fc.boolean())
+      .map(([lines, eol, bom]) => (bom ? '\ufeff' : '') + lines.join(eol));
+    expectFastPath(
+      texts,
+      {
+        fast: (text) => parseSimpleYaml(text, 1),
+        reference: (text) => {
           const doc = parseDocument(text, { uniqueKeys: true });
-          expect(doc.errors).toEqual([]);
-          expect(fast.data).toEqual(doc.toJS() ?? {});
+          return { errors: doc.errors, data: doc.toJS() ?? {} };
         },
-      ),
-      { numRuns: 3000 },
+        view: (fast) => ({ errors: [], data: fast.data }),
+        minTaken: 0.05,
+      },
+      3000,
     );
-    expect(fastPath).toBeGreaterThan(100);
   });
 });
 
