@@ -2,9 +2,10 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Card } from '../src/cards/types.ts';
+import { buildDocsIndex } from '../src/check/docs-index.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { INDEX_CARDS_CACHE, loadIndexCards } from '../src/hook/index-cards.ts';
-import { preCommit } from '../src/hook/pre-commit.ts';
+import { linkCandidates, preCommit } from '../src/hook/pre-commit.ts';
 import { pruneToStaged, stagedGraphFindings } from '../src/hook/staged-graph.ts';
 import { cardObject } from './helpers/card-object.ts';
 import { card, cleanupRepos, createRepo, type TestRepo } from './helpers/git-repo.ts';
@@ -151,5 +152,42 @@ describe('the graph judged around the staged cards', () => {
     );
     // the pruned graph was really judged: edges were dropped in many of the cases
     expect(pruned).toBeGreaterThan(100);
+  });
+});
+
+describe('the docs a staged card links to', () => {
+  it('resolves every target as the index of all files does, from the candidates alone', () => {
+    const name = fc.constantFrom('a', 'B', 'a b', 'c.md', 'C.markdown', 'd.png', 'a.MD');
+    const dir = fc.constantFrom('docs', 'docs/cards', 'docs/x/y', 'docs/X');
+    const target = fc.oneof(
+      name,
+      fc
+        .tuple(fc.constantFrom('x', 'y', 'x/y', 'cards', 'X/Y', './x', '/x'), name)
+        .map(([d, n]) => `${d}/${n}`),
+      fc.constantFrom(' a ', 'A', 'b.md', 'c', 'y/', '', 'd.PNG'),
+    );
+    let fewer = 0;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(dir, name).map(([d, n]) => `${d}/${n}`),
+          { maxLength: 12 },
+        ),
+        fc.array(target, { minLength: 1, maxLength: 4 }),
+        (paths, targets) => {
+          const files = paths.map((p) => ({ absPath: `/r/${p}`, path: p, relToDir: p.slice(5) }));
+          const index = (f: typeof files) =>
+            buildDocsIndex('/r/docs', '/r', [], { files: f, diagnostics: [] }).index;
+          const whole = index(files);
+          const candidates = linkCandidates(files, targets);
+          if (candidates.length < files.length) fewer++;
+          const some = index(candidates);
+          for (const t of targets) expect([t, some.resolve(t)]).toEqual([t, whole.resolve(t)]);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    // the candidates were really a part of the files in most cases
+    expect(fewer).toBeGreaterThan(500);
   });
 });

@@ -57,11 +57,13 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );
   const { graph, diagnostics: graphFindings } = stagedGraphFindings(all, stagedCards);
+  // Only the files a staged card's link can name: indexing all 20,000 entries would cost more.
+  const targets = stagedCards.flatMap((c) => c.links.map((l) => l.target));
   const docs = buildDocsIndex(
     config.docsDir,
     config.root,
-    all,
-    { files: docsFiles, diagnostics: [] },
+    linkCandidates(all, targets),
+    { files: linkCandidates(docsFiles, targets), diagnostics: [] },
     config.extraDocs,
   );
   if (stagedCards.some((c) => c.links.some((l) => l.heading))) await prepareHeadingReader();
@@ -71,6 +73,25 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
     ...checkLinks(graph, stagedCards, docs.index, config.root),
   ];
   return { diagnostics: sortDiagnostics(diagnostics), checked: stagedCards.length };
+}
+
+/**
+ * The files among `entries` that a link to one of `targets` can resolve to, in their order: those
+ * whose file name (without `.md` or `.markdown`, case aside) is the target's last part. Every way
+ * the docs index resolves a target (by stem, by name, by path or path suffix) ends in that name,
+ * so an index of these resolves the targets as an index of all entries does.
+ * @param entries cards or files, by repository path
+ * @param targets link targets as written
+ * @returns the entries that can match
+ */
+export function linkCandidates<T extends { path: string }>(entries: T[], targets: string[]): T[] {
+  if (targets.length === 0) return [];
+  const wanted = new Set(targets.map((t) => nameKey(t.trim().toLowerCase())));
+  return entries.filter((e) => wanted.has(nameKey(e.path.toLowerCase())));
+}
+
+function nameKey(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1).replace(/\.(md|markdown)$/, '');
 }
 
 /**
