@@ -98,7 +98,11 @@ describe('random cards', () => {
       500,
     );
     function view(parsed: ReturnType<typeof parseFrontmatter>) {
-      return { data: parsed.data, rules: parsed.diagnostics.map((d) => d.rule) };
+      return {
+        data: parsed.data,
+        places: parsed.places,
+        rules: parsed.diagnostics.map((d) => d.rule),
+      };
     }
   });
 });
