@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Block } from '../cards/types.ts';
 import { RunError } from '../errors.ts';
+import { shellQuote } from '../shell-quote.ts';
 import type { BlockSpec } from './block-spec.ts';
 import { executeBlock, type RunningBlock } from './execute-block.ts';
 import {
@@ -158,6 +159,10 @@ export async function executeRun(ctx: RunContext): Promise<RunResult> {
     exitCode,
     executed: p.executed,
     failed: p.failed,
+    // `--force` again would run the blocks that just succeeded once more, not resume.
+    again: p.failed
+      ? ['mikado', ...ctx.opts.argv.filter((a) => a !== '--force')].map(shellQuote).join(' ')
+      : undefined,
   });
   await reporter.end(result);
   return result;

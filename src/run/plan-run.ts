@@ -54,6 +54,8 @@ export interface RunPlan {
   problems: string[];
   /** Things worth saying that do not stop the run. */
   warnings: string[];
+  /** A dry run's lines describing the profile's variables (secrets without their values). */
+  variables?: string[];
 }
 
 /** What {@link planRun} needs. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { MikadoConfig } from '../config/types.ts';
 import { RunError } from '../errors.ts';
+import { describeProfile } from './describe-profile.ts';
 import type { BlockResult, RunningBlock } from './execute-block.ts';
 import { executeRun } from './execute-run.ts';
 import {
@@ -150,8 +151,11 @@ export class CardRun {
         allowDirty: opts.allowDirty,
         missingVars: profile.missing,
       });
+      const described = describeProfile(profile, config.root);
+      pre.warnings.push(...described.warnings);
       if (opts.dryRun) this.noteForDryRun(pre, stale, profile.name);
       const plan = applyPreflight(planned, pre);
+      if (opts.dryRun) plan.variables = described.lines;
       if (opts.dryRun) {
         opts.reporter.plan(plan, { dryRun: true });
         return await this.end(

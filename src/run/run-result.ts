@@ -26,6 +26,8 @@ export interface RunResult {
   executed: ExecutedBlock[];
   /** The block that stopped the run. */
   failed?: ExecutedBlock;
+  /** The command that resumes at the block that stopped the run (the run's own, without `--force`). */
+  again?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface RunResult {
 export function runResult(
   plan: RunPlan,
   how: Pick<RunResult, 'runId' | 'outcome' | 'exitCode'> &
-    Partial<Pick<RunResult, 'executed' | 'failed'>>,
+    Partial<Pick<RunResult, 'executed' | 'failed' | 'again'>>,
 ): RunResult {
   return {
     ...(how.runId === undefined ? {} : { runId: how.runId }),
@@ -49,5 +51,6 @@ export function runResult(
     plan,
     executed: how.executed ?? [],
     ...(how.failed ? { failed: how.failed } : {}),
+    ...(how.again ? { again: how.again } : {}),
   };
 }

@@ -89,7 +89,7 @@ describe('mise', () => {
   it('runs the docs-mikado task of the README and completes card stems', () => {
     const r = tarballProject();
     shOk(r, 'npm install -D @jdxcode/mise');
-    r.write({ 'mise.toml': markedBlock('mise.toml') });
+    r.write({ 'mise.toml': markedBlock('mise.toml', 'docs/cli.md') });
     const env = npmEnv(r, { PATH: `${path.join(r.dir, 'node_modules/.bin')}:${r.env['PATH']}` });
     const out = shOk(r, markedBlock('mise'), env);
     expect(out).toMatch(/^goal +My goal +not started/m);

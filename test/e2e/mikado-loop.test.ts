@@ -14,6 +14,7 @@ import {
   mikadoOnPath,
   type TestRepo,
 } from '../helpers/git-repo.ts';
+import { markedBlock } from '../helpers/readme.ts';
 
 afterEach(cleanupRepos);
 
@@ -126,6 +127,31 @@ describe('the Mikado loop, followed by an agent that reads only the resume', () 
     expect(r.gitOk(['stash', 'list'])).toBe('');
     expect(existsSync(path.join(r.dir, '.git/mikado/replay.json'))).toBe(false);
   }, 300_000);
+});
+
+describe("the README's loop", () => {
+  it('runs line by line as typed, and leaves a branch the hook accepts', () => {
+    const r = createRepo();
+    r.gitOk(['commit', '-q', '--allow-empty', '-m', 'init']);
+    const sh = mikadoOnPath(r);
+    const lines = markedBlock('mikado-loop')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    for (const line of lines) {
+      const res = sh(line);
+      expect(res.status, `${line}\n${res.stdout}${res.stderr}`).toBe(0);
+    }
+    // The discovered card is planned before the replayed cycle; no commit is lost.
+    expect(r.gitOk(['log', '--format=%s', 'main..HEAD']).split('\n').reverse()).toEqual([
+      'C2(goal): plan goal, step-a, step-b',
+      'C2(goal): plan step-c',
+      'C2(goal): impl step-a',
+      'C2(goal): close step-a',
+    ]);
+    expect(r.gitOk(['show', 'HEAD:a.txt'])).toBe('a');
+    expect(r.gitOk(['status', '--porcelain'])).toBe('');
+  }, 120_000);
 });
 
 /** The patch id of every commit on the branch (what it changes, whatever its sha). */

@@ -507,6 +507,85 @@ throw new Error('failed with ' + mikado.vars.token);
     expect(r.journal().filter((j) => j['type'] === 'run-start')).toHaveLength(1);
   });
 
+  it('shows on --dry-run what the blocks will see, and warns of empty secrets and missing paths', () => {
+    const secret = 'hunter2-dry';
+    const r = repo({
+      config: [
+        'profiles:',
+        '  lab:',
+        '    vars:',
+        '      ctx: k3s-ringtail',
+        '      here: ./docs',
+        '      ops: { env: OPS_DIR, value: ../nowhere-ops }',
+        '      token: { env: LAB_TOKEN, value: "", secret: true }',
+        '      key: { env: LAB_KEY, secret: true }',
+        '',
+      ].join('\n'),
+    });
+    r.card('vars', { blocks: [{ code: "console.log('ran');" }] });
+    r.commit();
+    const out = r.mikado(['run', 'vars', '--dry-run', '--profile', 'lab'], {
+      env: { LAB_KEY: secret },
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^Variables \(profile lab\):$/m);
+    expect(out.stdout).toMatch(/^ {2}ctx +k3s-ringtail$/m);
+    expect(out.stdout).toMatch(
+      /^ {2}ops +\.\.\/nowhere-ops {2}\(\$OPS_DIR unset: the config's value\)$/m,
+    );
+    expect(out.stdout).toMatch(/^ {2}token +\(secret, empty\)/m);
+    expect(out.stdout).toMatch(/^ {2}key +\(secret, set\) {2}\(from \$LAB_KEY\)$/m);
+    expect(out.stdout + out.stderr).not.toContain(secret);
+    expect(out.stdout).toMatch(
+      /warning: variable `token` is empty: set \$LAB_TOKEN before the run/,
+    );
+    expect(out.stdout).toMatch(
+      /warning: variable `ops` is the path `\.\.\/nowhere-ops`, which does not exist .*set \$OPS_DIR/,
+    );
+    expect(out.stdout).not.toMatch(/variable `here`/);
+    expect(out.stdout).not.toMatch(/variable `key`/);
+    // Followed literally, the warnings' advice silences them.
+    const fixed = r.mikado(['run', 'vars', '--dry-run', '--profile', 'lab'], {
+      env: { LAB_KEY: secret, LAB_TOKEN: 't', OPS_DIR: './docs' },
+    });
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).not.toMatch(/warning/);
+    expect(fixed.stdout).toMatch(/^ {2}ops +\.\/docs {2}\(from \$OPS_DIR\)$/m);
+  });
+
+  it('names the command that resumes a failed run, without --force, and following it resumes', () => {
+    const r = repo();
+    r.card('twice', {
+      blocks: [
+        {
+          meta: 'name=first',
+          code: "import { appendFileSync } from 'node:fs'; appendFileSync('first.txt', 'ran\\n');",
+        },
+        {
+          meta: 'name=second',
+          code: "import { existsSync } from 'node:fs'; if (!existsSync('fixed')) throw new Error('not yet');",
+        },
+      ],
+    });
+    r.commit();
+    expect(r.mikado(['run', 'twice', '--only', 'twice']).code).toBe(1);
+    const out = r.mikado(['run', 'twice', '--force']);
+    expect(out.code).toBe(1);
+    const hint = out.stdout.match(
+      /Fix the cause and run `([^`]+)` again: it resumes at this block\./,
+    );
+    expect(hint?.[1]).toBe('mikado run twice');
+    expect(r.read('first.txt')).toBe('ran\nran\n');
+    r.write('fixed', '');
+    const again = execFileSync('sh', ['-c', hint![1]!.replace(/^mikado /, `"$MIKADO" `)], {
+      cwd: r.dir,
+      env: { ...process.env, NO_COLOR: '1', MIKADO: path.resolve('bin/mikado.js') },
+      encoding: 'utf8',
+    });
+    expect(again).toMatch(/done: 1 block\(s\) ran, 1 skipped/);
+    expect(r.read('first.txt')).toBe('ran\nran\n');
+  });
+
   it('reports the journal with mikado status', () => {
     const r = repo({ fixture: 'run-diamond' });
     r.commit();

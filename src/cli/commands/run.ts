@@ -100,9 +100,10 @@ async function runAction(
     confirm: canAsk ? (blocks) => askConfirm(ctx, blocks, paint) : undefined,
   });
   const onSignal = (signal: NodeJS.Signals): void => {
-    ctx.stderr.write(
-      `\nmikado: ${signal}: stopping the running block (its whole process group); again to kill it at once\n`,
-    );
+    const text = `mikado: ${signal}: stopping the running block (its whole process group); again to kill it at once`;
+    if ('interrupting' in reporter)
+      reporter.interrupting(`stopping (${signal}; again to kill)`, text);
+    else ctx.stderr.write(`\n${text}\n`);
     run.interrupt(signal);
   };
   process.on('SIGINT', onSignal);

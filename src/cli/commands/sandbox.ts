@@ -112,7 +112,6 @@ export function defineSandbox(program: Command, ctx: CliContext): void {
         ctx.stdout.write(
           flags.json ? `${JSON.stringify(status, null, 2)}\n` : sb.formatSandboxStatus(status),
         );
-        if (!status.exists) process.exitCode = 1;
       }),
     );
 }
