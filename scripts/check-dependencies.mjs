@@ -1,6 +1,7 @@
-// Every declared dependency is used; every import is declared. For the package at the root and
-// for each workspace package: the bare module names its sources import (`import`, `export from`,
-// `import()`, `require()` and the loaders built on it) against its package.json.
+// Every declared dependency is used and pinned to an exact version; every import is declared.
+// For the package at the root and for each workspace package: the bare module names its sources
+// import (`import`, `export from`, `import()`, `require()` and the loaders built on it) against
+// its package.json.
 //
 // - An import from shipped code (package.json `files`; `src/` for a package without) that is not
 //   type-only must be in `dependencies` (or OPTIONAL_AT_RUN_TIME); type-only imports and
@@ -122,6 +123,15 @@ export function packageProblems(dir, repoRoot = dir) {
           );
         }
       }
+    }
+  }
+  for (const [pkg, version] of Object.entries({
+    ...manifest.dependencies,
+    ...manifest.devDependencies,
+  })) {
+    // an exact version: what the lockfile holds is what package.json says
+    if (!/^\d+\.\d+\.\d+(?:-[\w.]+)?$/.test(version)) {
+      problems.push(`${where}: pins ${pkg} to \`${version}\`, expected an exact version`);
     }
   }
   const declared = [...deps, ...devDeps];

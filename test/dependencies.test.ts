@@ -34,12 +34,12 @@ describe('dependencies', () => {
     expect(dependencyProblems(ROOT)).toEqual([]);
   });
 
-  it('reports an undeclared import, an unused declaration and a run-time import declared for development', () => {
+  it('reports an undeclared import, an unused declaration, a version range and a run-time import declared for development', () => {
     const dir = tempPackage(
       {
         name: 'p',
         files: ['src'],
-        dependencies: { unused: '1.0.0', yaml: '2.9.1' },
+        dependencies: { unused: '1.0.0', yaml: '^2.9.1' },
         devDependencies: { picomatch: '4.0.7', '@types/mdast': '4.0.4', vitest: '4.1.12' },
       },
       {
@@ -56,6 +56,7 @@ describe('dependencies', () => {
       'src/a.ts: imports picomatch at run time, but package.json declares it only in devDependencies',
       'src/a.ts: imports left-pad, which package.json does not declare',
       'test/a.test.ts: imports undeclared, which package.json does not declare',
+      'package.json: pins yaml to `^2.9.1`, expected an exact version',
       'package.json: declares unused, which nothing imports or runs',
     ]);
   });
