@@ -22,7 +22,7 @@ export const USED_WITHOUT_IMPORT = {
   vitest: ['package.json', 'vitest run'],
   husky: ['test/e2e/hook-install.test.ts', 'node_modules/husky/bin.js'],
   lefthook: ['test/e2e/hook-install.test.ts', 'node_modules/.bin/lefthook'],
-  '@j178/prek': ['README.md', 'npx prek install'],
+  '@j178/prek': ['docs/hook.md', 'npx prek install'],
   '@jdxcode/mise': ['README.md', 'npx mise run docs-mikado'],
   mermaid: ['test/render-escape.test.ts', "resolve('mermaid/dist/mermaid.min.js')"],
 };

@@ -94,7 +94,8 @@ export {
   wikiLinkFromMarkdown,
   wikiLinkSyntax,
 } from './cards/wiki-link-syntax.ts';
-export { type CheckResult, checkCards, checkGraph, checkLinks } from './check/check-cards.ts';
+export { type CheckResult, checkCards } from './check/check-cards.ts';
+export { checkGraph, checkLinks } from './check/check-rules.ts';
 export { checkSyntax } from './check/check-syntax.ts';
 export { headingKey } from './check/heading-key.ts';
 export { loadCheckedCards } from './check/load-checked-cards.ts';

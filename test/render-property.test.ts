@@ -8,7 +8,7 @@ import { parseSimpleYaml } from '../src/cards/parse-simple-yaml.ts';
 import { CARD_KEYS } from '../src/cards/read-card-fields.ts';
 import { scanMarkdown } from '../src/cards/scan-markdown.ts';
 import type { Card } from '../src/cards/types.ts';
-import { checkGraph } from '../src/check/check-cards.ts';
+import { checkGraph } from '../src/check/check-rules.ts';
 import { buildGraph } from '../src/graph/build-graph.ts';
 import { renderChain } from '../src/render/render-chain.ts';
 import { renderDot } from '../src/render/render-dot.ts';
