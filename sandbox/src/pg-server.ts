@@ -405,7 +405,7 @@ export class PgServer {
   writeServerFile(relative: string, text: string): string {
     const file = path.join(this.dir, relative);
     prepareOwnedDir(path.dirname(file));
-    writeFileSync(file, text, { mode: 0o600 });
+    writeFileAtomic.sync(file, text, { mode: 0o600 });
     chmodSync(file, 0o600);
     if (isRoot()) {
       const { uid, gid } = postgresUser();
