@@ -1,7 +1,9 @@
+export { carryRoleStatements } from './blocks/carry-roles.ts';
 export {
   type CnpgCluster,
   type CnpgConnection,
   type CnpgDatabase,
+  carryCnpgRoles,
   cnpgPrimaryPod,
   cnpgPrimaryTarget,
   cnpgPsql,

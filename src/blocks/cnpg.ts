@@ -1,6 +1,8 @@
+import { NEEDED_ROLES_SQL } from '../verify/database-state.ts';
 import { formatVerification } from '../verify/format-verification.ts';
 import type { VerificationReport, VerifyOptions } from '../verify/types.ts';
 import { verifyDatabases } from '../verify/verify-databases.ts';
+import { carryRoleStatements } from './carry-roles.ts';
 import { type KubeTarget, kubectl, kubectlJson } from './kubectl.ts';
 import { startPortForward } from './port-forward.ts';
 import { streamToFile } from './stream-to-file.ts';
@@ -196,25 +198,61 @@ export async function dumpCnpgDatabase(db: CnpgDatabase, file: string): Promise<
 }
 
 /**
- * Rebuilds a database from a `pg_dump -Fc` file: drops it (closing its sessions) and creates it
- * again owned by `owner`, copies the dump into the primary pod's data volume (`kubectl exec -i ...
- * sh -c 'cat > FILE'`: `pg_restore -j` needs a file it can seek), restores it with
- * `pg_restore -j` and removes the copy. Safe to run again after an interruption: it always starts from an empty
- * database.
- * @param db the database to rebuild
+ * Creates on the target cluster the roles a database needs (its owner, grantees, roles with
+ * settings in it, owners of its objects, and their memberships) that the target lacks, with their
+ * attributes and password hashes from `pg_dumpall --roles-only` run in the source's primary pod,
+ * and gives every needed role its role-wide settings and memberships. Roles the target already has
+ * keep their attributes and passwords (CNPG's managed roles). The SQL goes to `psql` on standard
+ * input, so no password hash appears in a command line.
+ * @param source the database whose roles are carried
+ * @param target the cluster receiving them
+ * @returns the roles that were created
+ */
+export async function carryCnpgRoles(source: CnpgDatabase, target: CnpgCluster): Promise<string[]> {
+  const lines = (out: string) => out.split('\n').filter((l) => l !== '');
+  const needed = lines(await cnpgPsql(source, NEEDED_ROLES_SQL));
+  const existing = lines(
+    await cnpgPsql({ ...target, database: 'postgres' }, 'select rolname from pg_roles'),
+  );
+  const inPod = (c: CnpgCluster, ...command: string[]) => [
+    'exec',
+    ...(command[0] === 'psql' ? ['-i'] : []),
+    cnpgPrimaryTarget(c),
+    '-c',
+    'postgres',
+    '--',
+    ...command,
+  ];
+  const { stdout: dumpall } = await kubectl(source, inPod(source, 'pg_dumpall', '--roles-only'));
+  const sql = carryRoleStatements(dumpall, needed, existing);
+  if (sql !== '') {
+    const psql = ['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-f', '-'];
+    await kubectl(target, inPod(target, ...psql), { input: sql });
+  }
+  return needed.filter((r) => !existing.includes(r));
+}
+
+/**
+ * Rebuilds a database from a `pg_dump -Fc` file of the database of the same name: drops it
+ * (closing its sessions), copies the dump into the primary pod's data volume (`kubectl exec -i ...
+ * sh -c 'cat > FILE'`: `pg_restore -j` needs a file it can seek), and restores it with
+ * `pg_restore --create -j`, which creates the database again with the source's owner, encoding,
+ * locale, comment, grants and settings (`ALTER DATABASE ... SET`, `ALTER ROLE ... IN DATABASE ...
+ * SET`); the roles must exist first ({@link carryCnpgRoles}). Removes the copy. Safe to run again
+ * after an interruption: it always starts from no database.
+ * @param db the database to rebuild (its name must be the dumped database's)
  * @param file the local dump
- * @param options `owner` of the database, parallel `jobs` (default 2)
+ * @param options parallel `jobs` (default 2)
  */
 export async function restoreCnpgDatabase(
   db: CnpgDatabase,
   file: string,
-  options: { owner: string; jobs?: number },
+  options: { jobs?: number } = {},
 ): Promise<void> {
   const pod = cnpgPrimaryTarget(db);
   const admin: CnpgDatabase = { ...db, database: 'postgres' };
   const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
   await cnpgPsql(admin, `drop database if exists ${ident(db.database)} with (force)`);
-  await cnpgPsql(admin, `create database ${ident(db.database)} owner ${ident(options.owner)}`);
   await kubectl(
     db,
     ['exec', '-i', pod, '-c', 'postgres', '--', 'sh', '-c', `cat > ${POD_DUMP_PATH}`],
@@ -228,10 +266,11 @@ export async function restoreCnpgDatabase(
       'postgres',
       '--',
       'pg_restore',
+      '--create',
       '--exit-on-error',
       `--jobs=${options.jobs ?? 2}`,
       '-d',
-      db.database,
+      'postgres',
       POD_DUMP_PATH,
     ]);
   } finally {

@@ -31,6 +31,14 @@ export function formatVerification(report: VerificationReport): string {
   );
   lines.push(`  sequences   ${count(report.sequences, 'compared')}`);
   lines.push(`  extensions  ${count(report.extensions, 'compared')}`);
+  const state = report.state;
+  lines.push(
+    `  database    owner, comment, grants, settings${
+      state.ok
+        ? `, ${state.roles.length} role${state.roles.length === 1 ? '' : 's'}, ${state.owners} owners: all match`
+        : `: ${state.failures.length} differ`
+    }`,
+  );
   const schema = report.schema;
   lines.push(
     `  schema      ${

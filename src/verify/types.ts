@@ -118,6 +118,18 @@ export interface ExtensionCheck {
   ok: boolean;
 }
 
+/** The comparison of database-level state (see `compareDatabaseStates`). */
+export interface StateCheck {
+  /** Whether nothing differs. */
+  ok: boolean;
+  /** Roles compared (those either side's database needs). */
+  roles: string[];
+  /** Objects whose owners were compared. */
+  owners: number;
+  /** One line per difference. */
+  failures: string[];
+}
+
 /** Facts about one side. */
 export interface DatabaseInfo {
   /** Database name. */
@@ -146,6 +158,8 @@ export interface VerificationReport {
   schema: SchemaCheck;
   /** Extensions, sorted by name. */
   extensions: ExtensionCheck[];
+  /** Database-level state: owner, comment, grants, settings, roles, object owners. */
+  state: StateCheck;
   /** Every difference as one line, naming the table (or sequence, extension, object). */
   failures: string[];
   /** Wall time of the verification. */

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { compareDatabaseStates, readDatabaseState } from './database-state.ts';
 import { compareSchemaDumps, DEFAULT_IGNORED_ROLES, dumpSchemaLocally } from './schema-diff.ts';
 import { compareTableContent, countRows, listTables, type TableInfo } from './table-checksum.ts';
 import type {
@@ -177,8 +178,9 @@ function schemaFailures(schema: SchemaCheck): string[] {
  * Verifies that a target database holds exactly the source's data and schema: row counts and a
  * chunked, in-database content checksum of every table (in primary-key order, in one consistent
  * snapshot per side), sequence values, the normalised `pg_dump --schema-only --no-owner` output,
- * and extension versions. Any difference is a failure naming the table (and the first differing
- * key range) or the sequence, object or extension.
+ * extension versions, and the database-level state (owner, comment, grants, settings, the roles
+ * the database needs, object owners). Any difference is a failure naming the table (and the first
+ * differing key range) or the sequence, object, role or extension.
  * @param source the database copied from
  * @param target the database copied to
  * @param options chunk size, scope, sequence mode, schema dump hook
@@ -248,11 +250,13 @@ export async function verifyDatabases(
       if (!check.ok) failures.push(`table ${name}: ${check.problem}`);
       tables.push(check);
     }
-    const [srcSeq, tgtSeq, srcExt, tgtExt] = await Promise.all([
+    const [srcSeq, tgtSeq, srcExt, tgtExt, srcState, tgtState] = await Promise.all([
       listSequences(src, schemas),
       listSequences(tgt, schemas),
       listExtensions(src),
       listExtensions(tgt),
+      readDatabaseState(src, schemas),
+      readDatabaseState(tgt, schemas),
     ]);
     const sequences = compareSequences(srcSeq, tgtSeq, options.sequences ?? 'exact');
     for (const q of sequences) {
@@ -266,6 +270,11 @@ export async function verifyDatabases(
           `extension ${x.name}: ${x.source ?? 'missing'} on source, ${x.target ?? 'missing'} on target`,
         );
     }
+    const state = compareDatabaseStates(srcState, tgtState, [
+      ...DEFAULT_IGNORED_ROLES,
+      ...(options.ignoreRoles ?? []),
+    ]);
+    failures.push(...state.failures);
     const schema = await schemaP;
     failures.push(...schemaFailures(schema));
     return {
@@ -277,6 +286,7 @@ export async function verifyDatabases(
       sequences,
       schema,
       extensions,
+      state,
       failures,
       durationMs: Date.now() - started,
     };

@@ -12,9 +12,12 @@ import {
   type ChainRepo,
   callIndex,
   chainRepo,
+  EXPECTED_DATABASE_STATE,
   kubectlCall,
   type MikadoOutput,
+  readDatabaseState,
   type SandboxServer,
+  setDatabaseState,
   startCopy,
 } from './chain-helpers.ts';
 
@@ -24,9 +27,10 @@ let sourceBefore: SandboxServer;
 const scratch = tempDir('chain-a');
 const stops: (() => Promise<unknown>)[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   repo = chainRepo({ size: 'tiny', load: true });
   sourceBefore = repo.status().servers.find((s) => s.context === 'minikube-indri')!;
+  await setDatabaseState(sourceBefore.port!);
   run = repo.mikado(['run', 'migrate-immich-to-ringtail', '--profile', 'sandbox', '--yes'], {
     MIKADO_MIGRATION_METHOD: 'A',
   });
@@ -159,5 +163,10 @@ describe('the Immich chain by Option A in the sandbox (kubectl stand-in, real Po
     const backups = repo.calls().filter((c) => c.tool === 'borgmatic');
     expect(backups.at(-1)?.exitCode).toBe(0);
     expect(backups.at(-1)?.notes?.join(' ')).toContain('immich-pg-ringtail');
+  });
+
+  it('carries the database-level state: settings, comment, grants, owner and roles', async () => {
+    const target = repo.status().servers.find((s) => s.context === 'k3s-ringtail')!;
+    expect(await readDatabaseState(target.port!)).toEqual(EXPECTED_DATABASE_STATE);
   });
 });

@@ -14,10 +14,13 @@ import {
   type ChainRepo,
   callIndex,
   chainRepo,
+  EXPECTED_DATABASE_STATE,
   kubectlCall,
   lastCallIndex,
   type MikadoOutput,
+  readDatabaseState,
   type SandboxServer,
+  setDatabaseState,
   startCopy,
 } from './chain-helpers.ts';
 
@@ -46,6 +49,7 @@ async function query(port: number, sql: string): Promise<string> {
 beforeAll(async () => {
   repo = chainRepo({ size: 'tiny', load: true });
   sourceBefore = repo.status().servers.find((s) => s.context === 'minikube-indri')!;
+  await setDatabaseState(sourceBefore.port!);
   const args = ['run', 'migrate-immich-to-ringtail', '--profile', 'sandbox-faults', '--yes'];
   killed = repo.mikado(args, FAULTS);
   const target = repo.status().servers.find((s) => s.context === 'k3s-ringtail')!;
@@ -136,5 +140,10 @@ describe('the Immich chain by Option B in the sandbox (kubectl stand-in with a f
     );
     expect(quiesce).toBeLessThan(lastDump);
     expect(lastDump).toBeLessThan(lastRestore);
+  });
+
+  it('carries the database-level state: settings, comment, grants, owner and roles', async () => {
+    const target = repo.status().servers.find((s) => s.context === 'k3s-ringtail')!;
+    expect(await readDatabaseState(target.port!)).toEqual(EXPECTED_DATABASE_STATE);
   });
 });
