@@ -166,28 +166,26 @@ export async function compareCatalogs(
   schema: Promise<SchemaCheck>,
 ): Promise<CatalogChecks> {
   const schemas = options.schemas ?? [];
-  const [srcSeq, tgtSeq, srcExt, tgtExt, srcState, tgtState] = await Promise.all([
-    listSequences(src, schemas),
-    listSequences(tgt, schemas),
-    listExtensions(src),
-    listExtensions(tgt),
-    readDatabaseState(src, schemas),
-    readDatabaseState(tgt, schemas),
-  ]);
+  const read = async (client: pg.Client) => ({
+    sequences: await listSequences(client, schemas),
+    extensions: await listExtensions(client),
+    state: await readDatabaseState(client, schemas),
+  });
+  const [a, b] = await Promise.all([read(src), read(tgt)]);
   const failures: string[] = [];
-  const sequences = compareSequences(srcSeq, tgtSeq, options.sequences ?? 'exact');
+  const sequences = compareSequences(a.sequences, b.sequences, options.sequences ?? 'exact');
   for (const q of sequences) {
     if (!q.ok)
       failures.push(`sequence ${q.sequence}${q.ownedBy ? ` (${q.ownedBy})` : ''}: ${q.problem}`);
   }
-  const extensions = compareExtensions(srcExt, tgtExt);
+  const extensions = compareExtensions(a.extensions, b.extensions);
   for (const x of extensions) {
     if (!x.ok)
       failures.push(
         `extension ${x.name}: ${x.source ?? 'missing'} on source, ${x.target ?? 'missing'} on target`,
       );
   }
-  const state: StateCheck = compareDatabaseStates(srcState, tgtState, [
+  const state: StateCheck = compareDatabaseStates(a.state, b.state, [
     ...DEFAULT_IGNORED_ROLES,
     ...(options.ignoreRoles ?? []),
   ]);
@@ -195,6 +193,19 @@ export async function compareCatalogs(
   const schemaCheck = await schema;
   failures.push(...schemaFailures(schemaCheck));
   return { sequences, extensions, state, schema: schemaCheck, failures };
+}
+
+/**
+ * Whether a table is left out by `excludeTables`.
+ * @param qualified `schema.table`
+ * @param options the options
+ * @returns true when excluded
+ */
+export function excludedTable(
+  qualified: string,
+  options: Pick<VerifyOptions, 'excludeTables'>,
+): boolean {
+  return (options.excludeTables ?? []).some((n) => matchesTable(n, qualified));
 }
 
 /**
@@ -210,9 +221,8 @@ export function selectTables(
   tgtTables: Map<string, TableInfo>,
   options: VerifyOptions,
 ): { names: string[]; failures: string[] } {
-  const excluded = (q: string) => (options.excludeTables ?? []).some((n) => matchesTable(n, q));
   const names = [...new Set([...srcTables.keys(), ...tgtTables.keys()])]
-    .filter((n) => !excluded(n))
+    .filter((n) => !excludedTable(n, options))
     .sort();
   const failures: string[] = [];
   for (const req of options.requireTables ?? []) {

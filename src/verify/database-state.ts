@@ -115,14 +115,16 @@ export async function readDatabaseState(
   client: pg.Client,
   schemas: string[],
 ): Promise<DatabaseState> {
-  const [db, needed, roles, owners] = await Promise.all([
-    client.query(DATABASE),
-    client.query<{ rolname: string }>(NEEDED_ROLES_SQL),
-    client.query<{ name: string; attributes: string[]; member_of: string[]; settings: string[] }>(
-      ROLES,
-    ),
-    client.query<{ object: string; owner: string }>(OWNERS, [schemas]),
-  ]);
+  // One query at a time: a client runs one query at a time anyway.
+  const db = await client.query(DATABASE);
+  const needed = await client.query<{ rolname: string }>(NEEDED_ROLES_SQL);
+  const roles = await client.query<{
+    name: string;
+    attributes: string[];
+    member_of: string[];
+    settings: string[];
+  }>(ROLES);
+  const owners = await client.query<{ object: string; owner: string }>(OWNERS, [schemas]);
   const d = db.rows[0] as Record<string, unknown>;
   const settings: Record<string, string[]> = {};
   for (const [role, config] of Object.entries((d.settings ?? {}) as Record<string, string[]>)) {

@@ -31,6 +31,16 @@ export function formatVerification(report: VerificationReport): string {
   );
   lines.push(`  sequences   ${count(report.sequences, 'compared')}`);
   lines.push(`  extensions  ${count(report.extensions, 'compared')}`);
+  if (report.since) {
+    const { rehashed, chunks, source, target } = report.since;
+    const when =
+      source && target
+        ? `the online comparison (source ${source}, target ${target})`
+        : `the source's digest (${source ?? 'none'})`;
+    lines.push(
+      `  since       ${rehashed} of ${chunks} chunks hashed again: the rest proven unchanged since ${when}`,
+    );
+  }
   const state = report.state;
   lines.push(
     `  database    owner, comment, grants, settings${

@@ -8,6 +8,7 @@ const SESSION_SETUP = `
   set intervalstyle = 'postgres';
   set extra_float_digits = 1;
   set bytea_output = 'hex';
+  set lc_monetary = 'C';
   set statement_timeout = 0;
   set work_mem = '32MB';
 `;
@@ -17,14 +18,16 @@ const SESSION_SETUP = `
  * identical on both sides, and opens a read-only repeatable-read transaction: everything read
  * through the client belongs to one snapshot.
  * @param db connection string or `pg` client config
+ * @param first a statement to run first in the transaction (`SET TRANSACTION SNAPSHOT ...`)
  * @returns the connected client, inside its transaction
  */
-export async function openSide(db: DatabaseTarget): Promise<pg.Client> {
+export async function openSide(db: DatabaseTarget, first?: string): Promise<pg.Client> {
   const client = new pg.Client(typeof db === 'string' ? { connectionString: db } : db);
   await client.connect();
   try {
     await client.query(SESSION_SETUP);
     await client.query('begin isolation level repeatable read read only');
+    if (first) await client.query(first);
   } catch (error) {
     await client.end().catch(() => undefined);
     throw error;

@@ -93,12 +93,12 @@ export async function verifyDatabases(
   schemaP.catch(() => undefined);
   const [src, tgt] = await Promise.all([openSide(source), openSide(target)]);
   try {
-    const [sourceInfo, targetInfo, srcTables, tgtTables] = await Promise.all([
-      sideInfo(src),
-      sideInfo(tgt),
-      listTables(src, schemas),
-      listTables(tgt, schemas),
-    ]);
+    const read = async (client: pg.Client) => ({
+      info: await sideInfo(client),
+      tables: await listTables(client, schemas),
+    });
+    const [a, b] = await Promise.all([read(src), read(tgt)]);
+    const [sourceInfo, targetInfo, srcTables, tgtTables] = [a.info, b.info, a.tables, b.tables];
     const { names, failures } = selectTables(srcTables, tgtTables, options);
     const tables: TableCheck[] = [];
     for (const name of names) {
