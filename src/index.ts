@@ -7,14 +7,13 @@ export {
   cnpgPrimaryPod,
   cnpgPrimaryTarget,
   cnpgPsql,
-  cnpgSchemaDump,
   dumpCnpgDatabase,
   openCnpgDatabase,
   POD_DUMP_PATH,
   readSecret,
   restoreCnpgDatabase,
-  verifyCnpgDatabases,
 } from './blocks/cnpg.ts';
+export { cnpgSchemaDump, verifyCnpgDatabases } from './blocks/cnpg-verify.ts';
 export { copySecret } from './blocks/copy-secret.ts';
 export { type FetchedJson, fetchFirstJson } from './blocks/fetch-json.ts';
 export {
