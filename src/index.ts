@@ -13,7 +13,13 @@ export {
   readSecret,
   restoreCnpgDatabase,
 } from './blocks/cnpg.ts';
-export { cnpgSchemaDump, verifyCnpgDatabases } from './blocks/cnpg-verify.ts';
+export {
+  type CnpgVerifyOptions,
+  cnpgSchemaDump,
+  compareCnpgOnline,
+  digestCnpgDatabase,
+  verifyCnpgDatabases,
+} from './blocks/cnpg-verify.ts';
 export { copySecret } from './blocks/copy-secret.ts';
 export { type FetchedJson, fetchFirstJson } from './blocks/fetch-json.ts';
 export {

@@ -129,14 +129,21 @@ export const POD_DUMP_PATH = '/var/lib/postgresql/data/mikado-restore.dump';
  * a local file byte for byte.
  * @param db the database
  * @param file the local dump file
+ * @param options `compress`: `pg_dump -Z` level, 0 (none) to 9 (default: pg_dump's own, gzip 6).
+ *   Compressing is most of a dump's time: on a fast network, 0 is several times quicker.
  * @returns its size in bytes
  */
-export async function dumpCnpgDatabase(db: CnpgDatabase, file: string): Promise<number> {
+export async function dumpCnpgDatabase(
+  db: CnpgDatabase,
+  file: string,
+  options: { compress?: number } = {},
+): Promise<number> {
   const pod = cnpgPrimaryTarget(db);
   const head = [`--context=${db.context}`, '-n', db.namespace];
+  const level = options.compress === undefined ? [] : [`-Z${options.compress}`];
   return streamToFile(
     'kubectl',
-    [...head, 'exec', pod, '-c', 'postgres', '--', 'pg_dump', '-Fc', '-d', db.database],
+    [...head, 'exec', pod, '-c', 'postgres', '--', 'pg_dump', '-Fc', ...level, '-d', db.database],
     file,
   );
 }

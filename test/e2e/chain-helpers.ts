@@ -364,3 +364,13 @@ export const EXPECTED_DATABASE_STATE = {
   reader_select: true,
   owner: 'immich',
 };
+
+/**
+ * The last value a run's blocks set under `key` (`mikado.set`).
+ * @param records journal records
+ * @param key the key
+ * @returns the value, or undefined
+ */
+export function lastSet(records: Record<string, unknown>[], key: string): unknown {
+  return records.filter((r) => r['type'] === 'set' && r['key'] === key).at(-1)?.['value'];
+}

@@ -17,6 +17,7 @@ import {
   EXPECTED_DATABASE_STATE,
   kubectlCall,
   lastCallIndex,
+  lastSet,
   type MikadoOutput,
   readDatabaseState,
   type SandboxServer,
@@ -145,5 +146,22 @@ describe('the Immich chain by Option B in the sandbox (kubectl stand-in with a f
   it('carries the database-level state: settings, comment, grants, owner and roles', async () => {
     const target = repo.status().servers.find((s) => s.context === 'k3s-ringtail')!;
     expect(await readDatabaseState(target.port!)).toEqual(EXPECTED_DATABASE_STATE);
+  });
+
+  it('checksummed the stopped source during the restore, leaving only the target to hash', () => {
+    const verdict = lastSet(repo.journal('sandbox-faults'), 'verdict:immich.final-sync') as {
+      ok: boolean;
+      details: { since: { rehashed: number; chunks: number; source: string; target?: string } };
+    };
+    expect(verdict.ok).toBe(true);
+    const { since } = verdict.details;
+    expect(since.source).toBeDefined();
+    expect(since.target).toBeUndefined();
+    // The target side, all of it, and nothing of the source (stopped since its checksums).
+    expect(since.rehashed).toBe(since.chunks / 2);
+    const dumps = repo
+      .calls()
+      .filter((c) => kubectlCall(c, 'minikube-indri', 'exec', 'pg_dump') && c.argv.includes('-Fc'));
+    expect(dumps.at(-1)?.argv).toContain('-Z0');
   });
 });
