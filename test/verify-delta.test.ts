@@ -281,4 +281,22 @@ describe('compareOnline, then verifySince', () => {
       ),
     ]);
   });
+
+  it('ignores the digest of a target rebuilt since, and hashes that side in full', async () => {
+    const p = await pair();
+    const online = await compareOnline(url(p.source), url(p.target), { chunkRows: CHUNK });
+    await server.query(`drop database ${p.target}`);
+    await server.query(`create database ${p.target} template copy`);
+    await sql(
+      p.target,
+      'delete from albums_assets where ctid = (select min(ctid) from albums_assets)',
+    );
+    const report = await verifySince(url(p.source), url(p.target), online, { chunkRows: CHUNK });
+    expect(report.since?.ignored).toEqual([expect.stringMatching(/^target digest of \d+@/)]);
+    expect(report.tables.reduce((n, t) => n + (t.rehashed?.source ?? 0), 0)).toBe(0);
+    expect(report.failures).toEqual([
+      expect.stringMatching(/^table public\.albums_assets: 60 rows on source, 59 on target/),
+    ]);
+    expect(formatVerification(report)).toContain('ignored: target digest of');
+  });
 });

@@ -88,9 +88,15 @@ export async function verifyCnpgDatabases(
   options: CnpgVerifyOptions = {},
 ): Promise<{ report: VerificationReport; summary: string }> {
   const { since, ...rest } = options;
+  // The schema dumps run in the pods: start them while the port-forwards open.
+  const dumps =
+    rest.skipSchema || rest.dumpSchema
+      ? undefined
+      : { source: cnpgSchemaDump(source), target: cnpgSchemaDump(target) };
+  for (const d of Object.values(dumps ?? {})) d.catch(() => undefined);
   return withBoth(source, target, async (src, tgt) => {
     const opts: VerifyOptions = {
-      dumpSchema: (which) => cnpgSchemaDump(which === 'source' ? source : target),
+      dumpSchema: (which) => dumps?.[which] ?? cnpgSchemaDump(which === 'source' ? source : target),
       ...rest,
     };
     const report = since

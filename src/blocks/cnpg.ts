@@ -102,13 +102,23 @@ export async function readSecret(
  * @returns a `pg` client config and a way to close the forward
  */
 export async function openCnpgDatabase(db: CnpgDatabase): Promise<CnpgConnection> {
-  const secret = await readSecret(db, `${db.cluster}-superuser`);
-  const forward = await startPortForward({
-    context: db.context,
-    namespace: db.namespace,
-    resource: `svc/${db.cluster}-rw`,
-    remotePort: 5432,
-  });
+  const [secretP, forwardP] = [
+    readSecret(db, `${db.cluster}-superuser`),
+    startPortForward({
+      context: db.context,
+      namespace: db.namespace,
+      resource: `svc/${db.cluster}-rw`,
+      remotePort: 5432,
+    }),
+  ];
+  const [secretR, forwardR] = await Promise.allSettled([secretP, forwardP]);
+  if (secretR.status === 'rejected') {
+    if (forwardR.status === 'fulfilled') await forwardR.value.close();
+    throw secretR.reason;
+  }
+  if (forwardR.status === 'rejected') throw forwardR.reason;
+  const secret = secretR.value;
+  const forward = forwardR.value;
   return {
     config: {
       host: '127.0.0.1',

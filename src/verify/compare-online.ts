@@ -119,6 +119,7 @@ export async function compareOnline(
     ]);
     const side = (at: string, f: typeof srcFacts): SideDigest => ({
       at,
+      identity: f.identity,
       xmin: f.xmin,
       fingerprint: f.fingerprint,
       tables: {},

@@ -21,7 +21,13 @@ export async function digestDatabase(
     const at = new Date().toISOString();
     const facts = await snapshotFacts(client);
     const tables = await listTables(client, options.schemas ?? []);
-    const digest: SideDigest = { at, xmin: facts.xmin, fingerprint: facts.fingerprint, tables: {} };
+    const digest: SideDigest = {
+      at,
+      identity: facts.identity,
+      xmin: facts.xmin,
+      fingerprint: facts.fingerprint,
+      tables: {},
+    };
     for (const [name, table] of [...tables].sort(([a], [b]) => a.localeCompare(b))) {
       if (excludedTable(name, options)) continue;
       digest.tables[name] = await digestTable(client, table, options.chunkRows ?? 10_000);

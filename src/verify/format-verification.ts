@@ -32,7 +32,7 @@ export function formatVerification(report: VerificationReport): string {
   lines.push(`  sequences   ${count(report.sequences, 'compared')}`);
   lines.push(`  extensions  ${count(report.extensions, 'compared')}`);
   if (report.since) {
-    const { rehashed, chunks, source, target } = report.since;
+    const { rehashed, chunks, source, target, ignored } = report.since;
     const when =
       source && target
         ? `the online comparison (source ${source}, target ${target})`
@@ -40,6 +40,7 @@ export function formatVerification(report: VerificationReport): string {
     lines.push(
       `  since       ${rehashed} of ${chunks} chunks hashed again: the rest proven unchanged since ${when}`,
     );
+    for (const why of ignored ?? []) lines.push(`              ignored: ${why}`);
   }
   const state = report.state;
   lines.push(

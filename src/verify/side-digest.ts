@@ -39,6 +39,11 @@ const lowerOf = (chunks: ChunkDigest[], i: number): string[] | undefined => chun
 export interface SideDigest {
   /** ISO time the snapshot was taken. */
   at: string;
+  /**
+   * The database's oid and its server's start time: a digest speaks only for the same database
+   * on the same running server (a copy rebuilt since, even from the same source, is another).
+   */
+  identity: string;
   /** `pg_snapshot_xmin` of the snapshot (xid8, decimal). */
   xmin: string;
   /** Fingerprint of the catalog state a row's text depends on ({@link FINGERPRINT_SQL}). */
@@ -67,6 +72,8 @@ select md5(coalesce(string_agg(x, E'\\n' order by x), '')) as fingerprint from (
 
 /** Facts of the current snapshot needed to take or refresh a digest. */
 export interface SnapshotFacts {
+  /** See {@link SideDigest.identity}. */
+  identity: string;
   /** `pg_snapshot_xmin` (xid8, decimal): transactions below it had ended. */
   xmin: string;
   /** `pg_snapshot_xmax`: the first transaction id not yet assigned. */
@@ -76,14 +83,17 @@ export interface SnapshotFacts {
 }
 
 /**
- * Reads the current snapshot's xmin, xmax and the catalog fingerprint (inside the caller's
+ * Reads the database's identity, the current snapshot's xmin and xmax and the catalog
+ * fingerprint (inside the caller's
  * repeatable-read transaction, so they belong to the snapshot the data is read in).
  * @param client connected client
  * @returns the facts
  */
 export async function snapshotFacts(client: pg.Client): Promise<SnapshotFacts> {
   const { rows } = await client.query<SnapshotFacts>(
-    `select pg_snapshot_xmin(pg_current_snapshot())::text as xmin,
+    `select (select oid from pg_database where datname = current_database())::text || '@'
+         || pg_postmaster_start_time()::text as identity,
+       pg_snapshot_xmin(pg_current_snapshot())::text as xmin,
        pg_snapshot_xmax(pg_current_snapshot())::text as next, (${FINGERPRINT_SQL}) as fingerprint`,
   );
   return rows[0]!;

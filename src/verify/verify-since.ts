@@ -57,14 +57,15 @@ function currentDigest(
  * compared in full: they are small. Each side is read in one snapshot.
  * @param source the database copied from (stopped)
  * @param target the database copied to
- * @param since the earlier digests
+ * @param earlier the earlier digests (one that is not of the same database on the same running
+ *   server is ignored, as if not given)
  * @param options as for `verifyDatabases`
  * @returns the report; `since` and each table's `rehashed` say how much was hashed again
  */
 export async function verifySince(
   source: DatabaseTarget,
   target: DatabaseTarget,
-  since: EarlierDigests,
+  earlier: EarlierDigests,
   options: VerifyOptions = {},
 ): Promise<VerificationReport> {
   const started = Date.now();
@@ -83,6 +84,20 @@ export async function verifySince(
     const [sourceInfo, targetInfo] = [a0.info, b0.info];
     const [srcFacts, tgtFacts, srcTables, tgtTables] = [a0.facts, b0.facts, a0.tables, b0.tables];
     const { names, failures } = selectTables(srcTables, tgtTables, options);
+    // A digest of another database, or of a server restarted or rebuilt since, says nothing.
+    const ignored: string[] = [];
+    const valid = (side: 'source' | 'target', d: SideDigest | undefined, now: SnapshotFacts) => {
+      if (d && d.identity !== now.identity) {
+        ignored.push(`${side} digest of ${d.identity}, now ${now.identity}`);
+        return undefined;
+      }
+      return d;
+    };
+    const since: EarlierDigests = {};
+    const sourceDigest = valid('source', earlier.source, srcFacts);
+    const targetDigest = valid('target', earlier.target, tgtFacts);
+    if (sourceDigest) since.source = sourceDigest;
+    if (targetDigest) since.target = targetDigest;
     // Tables both digests can speak for: the source brought up to date on its connection while
     // the target's side (brought up to date, or hashed in full) is spread over `jobs` connections.
     const incremental = names.filter((name) => {
@@ -162,6 +177,7 @@ export async function verifySince(
     };
     if (since.source) sinceInfo.source = since.source.at;
     if (since.target) sinceInfo.target = since.target.at;
+    if (ignored.length) sinceInfo.ignored = ignored;
     return {
       version: 1,
       ok: failures.length === 0,
