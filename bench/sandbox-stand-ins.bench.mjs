@@ -22,9 +22,8 @@ const json = argv.includes('--json');
 if (!existsSync(path.join(root, 'sandbox', 'dist', 'sandbox-kubectl.js'))) {
   execFileSync(process.execPath, ['sandbox/scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 }
-const { sandboxUp, sandboxDown, clusterConnectionString, loadWorld } = await import(
-  path.join(root, 'sandbox', 'dist', 'index.js')
-);
+const { sandboxUp, sandboxDown, clusterConnectionString, loadWorld, replicaManifests } =
+  await import(path.join(root, 'sandbox', 'dist', 'index.js'));
 
 const dir = mkdtempSync(path.join(tmpdir(), 'mikado-bench-sandbox-'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -96,31 +95,15 @@ try {
       env: { ...process.env, PATH: `${path.join(dir, 'bin')}:${process.env.PATH}` },
       maxBuffer: 64 << 20,
     });
+  const { operatorApp, cluster, sourceSecret } = replicaManifests();
   await sh(`cat <<'EOF' | kubectl --context minikube-indri apply -f -
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: {name: cloudnative-pg-ringtail, namespace: argocd}
-spec:
-  source: {repoURL: https://forge.ops.eblu.me/mirrors/cloudnative-pg.git, path: releases, targetRevision: v1.27.1}
-  destination: {server: https://ringtail.tail8d86e.ts.net:6443, namespace: cnpg-system}
-  syncPolicy: {syncOptions: [ServerSideApply=true, CreateNamespace=true]}
-EOF
+${operatorApp}EOF
 argocd app sync cloudnative-pg-ringtail >/dev/null
 kubectl --context k3s-ringtail create namespace databases
-kubectl --context k3s-ringtail -n databases create secret generic src --from-literal=password=x`);
+kubectl --context k3s-ringtail -n databases create secret generic ${sourceSecret} --from-literal=password=x`);
   figures.replicaReadyMs = await time(() =>
     sh(`cat <<'EOF' | kubectl --context k3s-ringtail apply -f - && kubectl --context k3s-ringtail -n databases wait --for=condition=Ready cluster/immich-pg --timeout=30m
-apiVersion: postgresql.cnpg.io/v1
-kind: Cluster
-metadata: {name: immich-pg, namespace: databases}
-spec:
-  instances: 1
-  storage: {size: 10Gi}
-  bootstrap: {pg_basebackup: {source: src}}
-  replica: {enabled: true, source: src}
-  externalClusters:
-    - {name: src, connectionParameters: {host: immich-pg.tail8d86e.ts.net, user: streaming_replica, dbname: postgres}, password: {name: src, key: password}}
-EOF`),
+${cluster}EOF`),
   );
   figures.promoteMs = await time(async () => {
     await kubectl(

@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import { existsSync } from 'node:fs';
 
+// dist/ is built by `prepare`; an install that could not run it builds it here, once.
+if (!existsSync(new URL('../dist/cli.js', import.meta.url))) {
+  const problem = (await import('../scripts/ensure-dist.mjs')).ensureDist();
+  if (problem) {
+    process.stderr.write(problem);
+    process.exit(2);
+  }
+}
+const { main } = await import('../dist/cli.js');
 // A reader that stops early (`mikado view | head`) is not an error.
 process.stdout.on('error', (e) => (e.code === 'EPIPE' ? process.exit(0) : Promise.reject(e)));
 process.exitCode = await main(process.argv.slice(2));

@@ -2,12 +2,21 @@
 // its start-up code in one chunk and each command's heavy modules in chunks that load lazily);
 // the library and the child-process entry points; and the dependencies loaded on first use
 // (dist/lib/). Start-up time matters: the commit hook runs on every commit.
+//
+// `node scripts/build.mjs [--outdir DIR]` (DIR defaults to dist). The package has no `prepare`
+// script: installs from git (npm, pre-commit, prek) cannot rely on one (npm may run it before the
+// dependencies are there, and pre-commit reads `npm pack`'s output, which a script's banner
+// spoils), so bin/mikado.js builds dist/ on first run when it is missing.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
+const { values: args } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
+
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const outdir = args.outdir;
 const cliEntry = path.join(root, 'src/cli/main.ts');
 const entries = { index: 'src/index.ts' };
 // Files named `*.entry.ts` anywhere under src/ become dist/<name>.js (child-process entry points).
@@ -15,7 +24,7 @@ for (const file of readdirSync(path.join(root, 'src'), { recursive: true })) {
   const f = String(file);
   if (f.endsWith('.entry.ts')) entries[path.basename(f, '.entry.ts')] = path.join('src', f);
 }
-rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+rmSync(path.resolve(root, outdir), { recursive: true, force: true });
 
 /**
  * commander loads `node:child_process` (and with it net, dgram and streams) at start-up only to
@@ -60,7 +69,7 @@ const oneStartUpChunk = (lazyModules) => ({
 
 const common = {
   absWorkingDir: root,
-  outdir: 'dist',
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',
@@ -119,7 +128,7 @@ await build({
   entryPoints: Object.fromEntries(
     ['yaml', 'picomatch'].map((name) => [name, requireHere.resolve(name)]),
   ),
-  outdir: 'dist/lib',
+  outdir: path.join(outdir, 'lib'),
   outExtension: { '.js': '.cjs' },
   bundle: true,
   format: 'cjs',

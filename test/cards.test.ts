@@ -458,14 +458,16 @@ describe('loadCards', () => {
     expect(diagnostics.map((d) => d.rule)).toEqual(['missing-dir']);
   });
 
-  it('reports an unreadable directory', async () => {
+  it('reports a file where the cards root should be as no cards root', async () => {
     const root = tree({ 'docs/cards/a.md': card('A') });
-    // As root, permissions do not stop reads; a file where a directory is expected does.
+    // (As root, permissions do not stop reads, so an unreadable directory cannot be made here.)
     rmSync(path.join(root, 'docs/cards'), { recursive: true });
     writeFileSync(path.join(root, 'docs/cards'), 'not a dir');
     chmodSync(path.join(root, 'docs/cards'), 0o644);
     const { diagnostics } = await loadCards(loadConfig({ root }));
-    expect(diagnostics.map((d) => d.rule)).toEqual(['unreadable']);
+    expect(diagnostics.map((d) => [d.rule, d.message])).toEqual([
+      ['missing-dir', 'Unexpected file `docs/cards`, expected a directory'],
+    ]);
   });
 });
 

@@ -54,6 +54,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ root, cards: 'plans', cwd: root }).cardsDir).toBe(path.join(root, 'plans'));
   });
 
+  it('reads extraDocs, a list of files, and refuses anything else', () => {
+    const ok = tempRoot({ 'mikado.config.yaml': 'extraDocs: [CHANGELOG.md]\n' });
+    expect(loadConfig({ root: ok }).extraDocs).toEqual(['CHANGELOG.md']);
+    expect(loadConfig({ root: tempRoot({}) }).extraDocs).toEqual([]);
+    const bad = tempRoot({ 'mikado.config.yaml': 'extraDocs: CHANGELOG.md\n' });
+    expect(() => loadConfig({ root: bad })).toThrow(/`extraDocs`.*a list of file paths/);
+  });
+
   it('reads the `mikado` key of package.json', () => {
     const root = tempRoot({ 'package.json': JSON.stringify({ mikado: { baseBranch: 'dev' } }) });
     expect(loadConfig({ root }).baseBranch).toBe('dev');

@@ -1,25 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Card } from '../src/cards/types.ts';
 import { buildGraph } from '../src/graph/build-graph.ts';
+import { cardObject } from './helpers/card-object.ts';
 
 /** A minimal card: `active` unless `done`. */
 function card(stem: string, requires: string[] = [], done = false, dir = 'docs/cards'): Card {
-  return {
-    stem,
+  return cardObject(stem, {
     path: `${dir}/${stem}.md`,
     absPath: `/r/${dir}/${stem}.md`,
     title: stem.toUpperCase(),
-    tags: [],
     status: done ? null : 'active',
     requires,
-    frontmatter: {},
-    bodyLine: 1,
-    body: '',
-    headings: [],
-    links: [],
-    blocks: [],
-    diagnostics: [],
-  };
+  });
 }
 
 // The Immich chain from the seed.

@@ -1,6 +1,7 @@
 // The pre-commit hook: the check rules on staged cards only, in their staged content.
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load-config.ts';
+import { INDEX_CARDS_CACHE, loadIndexCards } from '../src/hook/index-cards.ts';
 import { preCommit } from '../src/hook/pre-commit.ts';
 import { card, cleanupRepos, createRepo, type TestRepo } from './helpers/git-repo.ts';
 
@@ -69,5 +70,30 @@ describe('mikado hook pre-commit', () => {
       'docs/cards/b.md:8:37 broken-link',
       'docs/cards/b.md:11:11 ts-syntax',
     ]);
+  });
+});
+
+describe('the other cards as the index holds them', () => {
+  it('sees a prerequisite only once it is staged, and reads unchanged cards from the cache', async () => {
+    const r = base();
+    r.write({ 'docs/cards/b.md': card({ title: 'B', status: 'active' }) });
+    const staged = { 'docs/cards/a.md': card({ title: 'A', status: 'active', requires: ['b'] }) };
+    // b.md is only in the work tree: the commit would name a card it does not hold.
+    expect(await check(r, staged)).toContain('docs/cards/a.md:6:5 unknown-requires');
+    r.gitOk(['add', 'docs/cards/b.md']);
+    expect(await check(r, staged)).not.toContain('docs/cards/a.md:6:5 unknown-requires');
+    const config = loadConfig({ root: r.dir });
+    const skip = new Set(['docs/cards/a.md']);
+    // b.md was staged too, so pre-commit parsed it in full: the first read caches it.
+    expect((await loadIndexCards(config, skip)).cacheHits).toBe(2);
+    const warm = await loadIndexCards(config, skip);
+    expect(warm.cacheHits).toBe(warm.cards.length);
+    expect(warm.cards.map((c) => [c.path, c.status, c.requires])).toEqual([
+      ['docs/cards/b.md', 'active', []],
+      ['docs/cards/goal.md', 'active', ['a']],
+      ['docs/cards/old-broken.md', null, []],
+    ]);
+    r.write({ [`.git/${INDEX_CARDS_CACHE}`]: null });
+    expect((await loadIndexCards(config, skip)).cacheHits).toBe(0);
   });
 });

@@ -60,7 +60,7 @@ describe('mikado view --resume on a Mikado branch', () => {
       stashes: [{ ref: 'stash@{0}', message: 'On mikado/goal: wip b' }],
       pullRequest: null,
       violations: [],
-      next: { command: "mikado close b && git commit -am 'C2(goal): close b'" },
+      next: { command: "mikado close b && git commit -m 'C2(goal): close b' -- docs/cards/b.md" },
     });
     expect(report.recent.impl.map((c) => c.sha)).toEqual([sha['implB'], sha['implA']]);
     expect(report.recent.close.map((c) => c.subject)).toEqual(['C2(goal): close a']);
@@ -73,7 +73,15 @@ describe('mikado view --resume on a Mikado branch', () => {
       `    impl     ${sha['implB']!.slice(0, 7)}  C2(goal): impl b first half`,
     );
     expect(text).toContain('    stash@{0}  On mikado/goal: wip b');
-    expect(text).toContain("\nnext: mikado close b && git commit -am 'C2(goal): close b'\n");
+    expect(text).toContain(
+      "\nnext: mikado close b && git commit -m 'C2(goal): close b' -- docs/cards/b.md\n",
+    );
+    // The commits in order, oldest first.
+    const order = [sha['plan'], sha['implA'], sha['closeA'], sha['implB']].map((x) =>
+      text.indexOf(x!.slice(0, 7)),
+    );
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order[0]).toBeGreaterThan(0);
     expect(JSON.parse(renderResumeJson(report))).toMatchObject({
       version: 1,
       kind: 'branch',
@@ -85,19 +93,29 @@ describe('mikado view --resume on a Mikado branch', () => {
     const { r, config, sha } = midCycle();
     r.gitOk(['reset', '-q', '--hard', sha['closeA']!]);
     const between = (await resume({ config, env: {} })) as BranchResume;
-    expect([between.position, between.next.command]).toEqual(['between-cycles', 'mikado run b']);
+    expect([between.position, between.next.command]).toEqual([
+      'between-cycles',
+      "git add -A && git commit -m 'C2(goal): impl b'",
+    ]);
     r.gitOk(['reset', '-q', '--hard', sha['plan']!]);
     expect(((await resume({ config, env: {} })) as BranchResume).position).toBe('planning');
     r.gitOk(['reset', '-q', '--hard', 'main']);
     r.write({ [GOAL]: card({ title: 'The goal', status: 'active', branch: 'mikado/goal' }) });
+    // The goal card exists only in the work tree: a discovery, to plan.
     const empty = (await resume({ config, env: {} })) as BranchResume;
     expect([empty.position, empty.next.command]).toEqual([
-      'empty',
-      'mikado new <prerequisite> --for goal',
+      'discovery',
+      'git add -- docs/cards/goal.md && mikado plan goal',
+    ]);
+    r.commitNoVerify('C2(goal): plan goal');
+    const planned = (await resume({ config, env: {} })) as BranchResume;
+    expect([planned.position, planned.next.command]).toEqual([
+      'planning',
+      "git add -A && git commit -m 'C2(goal): impl goal'",
     ]);
   });
 
-  it('reports a violation with the reset point and `mikado reset` as the next command', async () => {
+  it('reports a plan after a cycle with the end of the planning layer and the reset and replay as the next command', async () => {
     const { r, config, sha } = midCycle();
     r.commitNoVerify('C2(goal): plan c', {
       'docs/cards/c.md': card({ title: 'C', status: 'active' }),
@@ -105,9 +123,12 @@ describe('mikado view --resume on a Mikado branch', () => {
     const report = (await resume({ config, env: {} })) as BranchResume;
     expect(report.position).toBe('invariant-violation');
     expect(report.violations.map((v) => v.rule)).toEqual(['plan-after-cycle']);
-    expect(report.resetPoint).toMatchObject({ sha: sha['closeA'], subject: 'C2(goal): close a' });
-    expect(report.next.command).toBe('mikado reset');
-    expect(report.next.why).toContain('`C2(goal): close a` at');
+    expect(report.resetPoint).toMatchObject({
+      sha: sha['plan'],
+      subject: 'C2(goal): plan goal, a and b',
+    });
+    expect(report.next.command).toBe('mikado reset --apply && mikado replay');
+    expect(report.next.why).toContain('`C2(goal): plan goal, a and b` at');
     r.commitNoVerify('wip', { 'src/x.txt': 'x\n' });
     expect(((await resume({ config, env: {} })) as BranchResume).position).toBe('unconventional');
   });

@@ -62,6 +62,29 @@ describe('cleanMessage (git commit cleanup, as git does it after the hook)', () 
 });
 
 describe('parseSubject', () => {
+  it('accepts whitespace runs after `C2(stem):` and after the verb, as the original hook does', () => {
+    for (const subject of [
+      'C2(x):\tplan a',
+      'C2(x):  plan\u00a0a',
+      'C2(x): plan \t a',
+      'C2(x):\u2003close\u3000[[a]]: done',
+      'C2(x):\u00a0impl\u202fa',
+    ]) {
+      expect([subject, parseSubject(subject).kind]).toEqual([subject, 'c2']);
+    }
+    expect(parseSubject('C2(x):  plan\u00a0\u00a0a  b')).toEqual({
+      kind: 'c2',
+      stem: 'x',
+      verb: 'plan',
+      description: 'a  b',
+    });
+    const close = parseSubject('C2(x):\tclose\t\tleaf: done');
+    expect(close.kind === 'c2' && namedStem(close.description)).toBe('leaf');
+    // Still no whitespace at all, and a verb glued to its description, are refused.
+    expect(parseSubject('C2(x):plan a').kind).toBe('invalid');
+    expect(parseSubject('C2(x): plan\u200ba').kind).toBe('invalid');
+  });
+
   it('reads the convention', () => {
     expect(parseSubject('C2(immich): close cnpg-on-ringtail operator up')).toEqual({
       kind: 'c2',

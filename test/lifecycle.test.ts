@@ -165,7 +165,7 @@ describe('mikado new', () => {
   });
 
   it.each([
-    [{ stem: 'leaf-a', parent: 'goal' }, /already has it/],
+    [{ stem: 'leaf-a', parent: 'goal' }, /it exists already/],
     [{ stem: 'x', parent: 'ghost' }, /no such card/],
     [{ stem: 'x' }, /without a parent/],
     [{ stem: 'x', parent: 'goal', goal: true }, /`--goal` with `--for`/],

@@ -10,7 +10,6 @@ import { checkGraph } from '../src/check/check-cards.ts';
 import { buildGraph } from '../src/graph/build-graph.ts';
 import { renderChain } from '../src/render/render-chain.ts';
 import { renderDot } from '../src/render/render-dot.ts';
-import { renderHtml } from '../src/render/render-html.ts';
 import { renderJson } from '../src/render/render-json.ts';
 import { renderList } from '../src/render/render-list.ts';
 import { renderMermaid } from '../src/render/render-mermaid.ts';
@@ -69,7 +68,6 @@ describe('random cards', () => {
         }
         renderMermaid(g, roots);
         renderDot(g, roots);
-        renderHtml(g, roots);
         JSON.parse(renderJson(g));
         checkGraph(g, cards);
         for (const c of cards) {

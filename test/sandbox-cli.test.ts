@@ -62,8 +62,12 @@ describe('mikado sandbox (CLI, kubectl stand-in)', () => {
     const bad = await mikado(['sandbox', 'up', '--dir', dir, '--size', 'huge']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Unexpected size `huge`/);
+    // A status is an answer, not a failure: `mise run sandbox-status` must not fail for it.
     const none = await mikado(['sandbox', 'status', '--dir', path.join(dir, 'none')]);
-    expect(none.code).toBe(1);
-    expect(none.stdout).toMatch(/no sandbox in/);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(/no sandbox in .*\(run `mikado sandbox up`\)/);
+    const json = await mikado(['sandbox', 'status', '--json', '--dir', path.join(dir, 'none')]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ exists: false });
   });
 });

@@ -20,7 +20,7 @@ import {
   objectKey,
 } from './objects.ts';
 import { formatColumns } from './printers.ts';
-import { reconcileState } from './reconcile-state.ts';
+import { deleteAppResources, reconcileState, TRACKING_ID } from './reconcile-state.ts';
 import { gitRevision } from './sandbox.ts';
 import { cnpgOperatorManifests } from './seed.ts';
 import { StandInError, unsupported } from './stand-in-error.ts';
@@ -30,8 +30,6 @@ import { loadWorld, type SandboxCluster, updateWorld, type World } from './store
 
 /** The context ArgoCD runs in (Applications live in its `argocd` namespace). */
 export const ARGOCD_CONTEXT = 'minikube-indri';
-/** Annotation ArgoCD tracks the resources of an Application with. */
-export const TRACKING_ID = 'argocd.argoproj.io/tracking-id';
 
 const fatal = (message: string): StandInError => new StandInError(`FATA[0000] ${message}`, 20);
 
@@ -576,23 +574,7 @@ async function deleteApp(
   await updateWorld(io.dir, (world) => {
     const app = appOf(world, name);
     const mk = world.contexts[ARGOCD_CONTEXT]!;
-    if (o.cascade) {
-      const dest = destinationOf(world, app);
-      const ctx = world.contexts[dest.context]!;
-      for (const [key, obj] of Object.entries(ctx.objects)) {
-        if (obj.metadata.annotations?.[TRACKING_ID]?.startsWith(`${name}:`))
-          requestDeletion(ctx, key);
-      }
-      for (const r of (dig(app, 'status', 'resources') as JsonObject[] | undefined) ?? []) {
-        const key = objectKey(
-          String(r['group'] ?? ''),
-          String(r['kind']),
-          String(r['namespace'] ?? ''),
-          String(r['name']),
-        );
-        if (ctx.objects[key]) requestDeletion(ctx, key);
-      }
-    }
+    if (o.cascade) deleteAppResources(world.contexts[destinationOf(world, app).context]!, app);
     const key = keyOf(app);
     const next = clone(app);
     next.metadata.finalizers = [];

@@ -1,10 +1,11 @@
 import { existsSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { cnpgOperatorInstalled } from './admission.ts';
 import { removeObject, storeObject } from './api.ts';
 import { recordEvent } from './calls.ts';
 import { ClusterView } from './cluster-view.ts';
+import { newPgClient } from './new-pg-client.ts';
 import {
   clone,
   dig,
@@ -193,13 +194,11 @@ async function reconcileCluster(
     st = server.status();
   }
   if (st.standby && !replica) {
-    await server.promote();
-    event(
+    await promote(
       dir,
       ctxName,
       c,
-      'Normal',
-      'Promoted',
+      server,
       `promoted ${c.metadata.name}-1: replica.enabled is false`,
     );
     newBook['promotedAt'] = new Date().toISOString();
@@ -255,7 +254,7 @@ async function withClient<T>(
   database: string,
   fn: (c: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client({
+  const client = await newPgClient({
     connectionString: server.connectionString(database),
     application_name: 'cnpg-instance-manager',
   });
@@ -474,16 +473,26 @@ async function bootstrapBasebackup(
   linkPgdata(server);
   await server.start();
   if (dig(c, 'spec', 'replica', 'enabled') !== true) {
-    await server.promote();
-    event(
+    await promote(
       dir,
       ctxName,
       c,
-      'Normal',
-      'Promoted',
+      server,
       `${c.metadata.name}-1 promoted after pg_basebackup (no replica mode)`,
     );
   }
+}
+
+/** Promotes the cluster's standby and records the `Promoted` event. */
+async function promote(
+  dir: string,
+  ctxName: string,
+  c: K8sObject,
+  server: PgServer,
+  message: string,
+): Promise<void> {
+  await server.promote();
+  event(dir, ctxName, c, 'Normal', 'Promoted', message);
 }
 
 /** Keeps a replica cluster's stream pointed at its source, or cuts it when the source is gone. */

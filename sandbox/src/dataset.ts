@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { DatabaseError } from './errors.ts';
+import { newPgClient } from './new-pg-client.ts';
 
 /** Options of {@link generateDataset}. */
 export interface DatasetOptions {
@@ -406,7 +406,7 @@ export async function generateDataset(
     options.assets ?? (options.targetBytes ? assetsForBytes(options.targetBytes, dim) : 200);
   if (!Number.isInteger(n) || n < 1)
     throw new DatabaseError(`Unexpected asset count ${n}, expected an integer ≥ 1`);
-  const client = new pg.Client({ connectionString });
+  const client = await newPgClient({ connectionString });
   await client.connect();
   try {
     await client.query("set timezone = 'UTC'");

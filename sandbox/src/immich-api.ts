@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import pg from 'pg';
 import { ClusterView, immichDatabaseTarget } from './cluster-view.ts';
 import { imageVersion } from './images.ts';
+import { newPgClient } from './new-pg-client.ts';
 import { dig, type JsonObject } from './objects.ts';
 import { pgConnectionString } from './pg-server.ts';
 import { loadWorld } from './store.ts';
@@ -97,7 +97,7 @@ export async function handleImmichRequest(
  * @returns photos, videos, usage and per-user usage
  */
 export async function statistics(connectionString: string): Promise<JsonObject> {
-  const client = new pg.Client({ connectionString, application_name: 'immich_server' });
+  const client = await newPgClient({ connectionString, application_name: 'immich_server' });
   await client.connect();
   try {
     const rows = (

@@ -41,6 +41,7 @@ export {
   type PgStopMode,
   pgConnectionString,
 } from './pg-server.ts';
+export { type ReplicaManifests, replicaManifests } from './replica-manifests.ts';
 export {
   formatSandboxStatus,
   type SandboxDownResult,

@@ -13,8 +13,9 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
 import { DatabaseError } from './errors.ts';
+import { newPgClient } from './new-pg-client.ts';
 
 /** Options of the load writer. */
 export interface LoadWriterOptions {
@@ -260,7 +261,7 @@ export async function runLoadWriter(
   while (!signal?.aborted && (options.maxOps === undefined || stats.committed < options.maxOps)) {
     try {
       if (!client) {
-        client = new pg.Client({
+        client = await newPgClient({
           connectionString: options.connectionString,
           application_name: 'mikado-load-writer',
         });
@@ -351,7 +352,7 @@ export async function checkLoadWriterLog(
   const entries = readLoadWriterLog(logFile);
   const committed = entries.filter((e) => e.status === 'committed');
   const inDoubt = entries.filter((e) => e.status === 'in-doubt');
-  const client = new pg.Client({ connectionString });
+  const client = await newPgClient({ connectionString });
   await client.connect();
   const missing: string[] = [];
   try {

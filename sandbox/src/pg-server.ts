@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   appendFileSync,
   chmodSync,
@@ -15,8 +16,8 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import pg from 'pg';
 import { DatabaseError } from './errors.ts';
+import { newPgClient } from './new-pg-client.ts';
 
 /** How `stop()` shuts the server down (`pg_ctl stop -m`). */
 export type PgStopMode = 'smart' | 'fast' | 'immediate';
@@ -291,6 +292,50 @@ function isPostgresAlive(pid: number): boolean {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Runs `initdb` into `dataDir`: trust auth, superuser `postgres`, UTF8, C locale. */
+async function initdb(binDir: string, dataDir: string): Promise<void> {
+  await runPg(
+    path.join(binDir, 'initdb'),
+    ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-locale', '--no-sync'],
+    path.dirname(dataDir),
+  );
+}
+
+/**
+ * The pristine `initdb` result of these binaries kept in `templates` (`MIKADO_PG_TEMPLATES`),
+ * made by the first caller (concurrent callers each make one; the first rename wins).
+ * @param binDir the binaries
+ * @param templates the templates' directory
+ * @returns the template's data directory
+ */
+async function initdbTemplate(binDir: string, templates: string): Promise<string> {
+  const key = createHash('sha256').update(binDir).digest('hex').slice(0, 16);
+  const dir = path.join(templates, key);
+  if (!existsSync(dir)) {
+    const scratch = `${dir}.${randomUUID()}`;
+    prepareOwnedDir(scratch);
+    await initdb(binDir, path.join(scratch, 'data'));
+    try {
+      renameSync(scratch, dir);
+    } catch {
+      rmSync(scratch, { recursive: true, force: true }); // another caller made it first
+    }
+  }
+  return path.join(dir, 'data');
+}
+
+/** Copies a template data directory to `dataDir` (owner and modes kept: `cp -a`). */
+async function copyTemplate(template: string, dataDir: string): Promise<void> {
+  rmSync(dataDir, { recursive: true, force: true }); // absent or empty (init checked)
+  await new Promise<void>((resolve, reject) => {
+    execFile('cp', ['-a', template, dataDir], (error, _stdout, stderr) => {
+      if (error) {
+        reject(new DatabaseError(`Cannot copy the initdb template \`${template}\`: ${stderr}`));
+      } else resolve();
+    });
+  });
+}
+
 /**
  * A PostgreSQL server living in a directory: `data/` (PGDATA), `postgres.log`, and `server.json`
  * (written when this module starts the server, removed when it stops it). The object holds no
@@ -330,29 +375,18 @@ export class PgServer {
   /**
    * Creates a new cluster with `initdb` (trust auth on loopback, superuser `postgres`, UTF8, C
    * locale) and the replication-ready defaults (`wal_level=replica`, `max_wal_senders`, hba
-   * `replication` trust on 127.0.0.1).
+   * `replication` trust on 127.0.0.1). With `MIKADO_PG_TEMPLATES` set (tests set it once per
+   * run) the cluster is a copy of one `initdb` result kept in that directory, made by the first
+   * call: a tenth of initdb's time, and every copy has the same system identifier.
    * @param options extra `postgresql.conf` settings
    * @returns this server
    */
   async init(options: PgInitOptions = {}): Promise<this> {
     this.expectNoData('Start the existing cluster instead, or remove the directory first');
     prepareOwnedDir(this.dir);
-    await runPg(
-      this.bin('initdb'),
-      [
-        '-D',
-        this.dataDir,
-        '-A',
-        'trust',
-        '-U',
-        'postgres',
-        '-E',
-        'UTF8',
-        '--no-locale',
-        '--no-sync',
-      ],
-      this.dir,
-    );
+    const templates = process.env['MIKADO_PG_TEMPLATES'];
+    if (templates) await copyTemplate(await initdbTemplate(this.binDir, templates), this.dataDir);
+    else await initdb(this.binDir, this.dataDir);
     const settings = { ...DEFAULT_SETTINGS, ...options.settings };
     const conf = Object.entries(settings)
       .map(([k, v]) => `${k} = ${confValue(v)}`)
@@ -564,7 +598,7 @@ export class PgServer {
     params: unknown[] = [],
     database = 'postgres',
   ): Promise<R[]> {
-    const client = new pg.Client({ connectionString: this.connectionString(database) });
+    const client = await newPgClient({ connectionString: this.connectionString(database) });
     await client.connect();
     try {
       return (await client.query(sql, params)).rows as R[];

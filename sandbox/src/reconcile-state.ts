@@ -16,6 +16,9 @@ import {
 import { TAILNET } from './paths.ts';
 import type { ContextState, World } from './store.ts';
 
+/** Annotation ArgoCD tracks the resources of an Application with. */
+export const TRACKING_ID = 'argocd.argoproj.io/tracking-id';
+
 /** Label of the emulated Tailscale operator's Deployment. */
 export const TAILSCALE_OPERATOR_LABEL = 'tailscale-operator';
 
@@ -519,6 +522,28 @@ function assignTailnetNames(world: World): boolean {
 }
 
 /**
+ * Deletes what an Application deployed (ArgoCD's cascade): the objects carrying its tracking id
+ * and those its status lists.
+ * @param dest the context the Application deploys to
+ * @param app the Application
+ */
+export function deleteAppResources(dest: ContextState, app: K8sObject): void {
+  for (const [key, obj] of Object.entries(dest.objects)) {
+    if (obj.metadata.annotations?.[TRACKING_ID]?.startsWith(`${app.metadata.name}:`))
+      requestDeletion(dest, key);
+  }
+  for (const r of (dig(app, 'status', 'resources') as JsonObject[] | undefined) ?? []) {
+    const key = objectKey(
+      String(r['group'] ?? ''),
+      String(r['kind']),
+      String(r['namespace'] ?? ''),
+      String(r['name']),
+    );
+    if (dest.objects[key]) requestDeletion(dest, key);
+  }
+}
+
+/**
  * ArgoCD's resources finalizer: a deleted Application with
  * `resources-finalizer.argocd.argoproj.io` deletes the resources it tracks, then goes.
  */
@@ -533,25 +558,7 @@ function finalizeApplications(world: World): boolean {
         continue;
       const destName = dig(app, 'status', 'destinationContext');
       const dest = typeof destName === 'string' ? world.contexts[destName] : undefined;
-      if (dest) {
-        for (const [key, obj] of Object.entries(dest.objects)) {
-          if (
-            obj.metadata.annotations?.['argocd.argoproj.io/tracking-id']?.startsWith(
-              `${app.metadata.name}:`,
-            )
-          )
-            requestDeletion(dest, key);
-        }
-        for (const r of (dig(app, 'status', 'resources') as JsonObject[] | undefined) ?? []) {
-          const key = objectKey(
-            String(r['group'] ?? ''),
-            String(r['kind']),
-            String(r['namespace'] ?? ''),
-            String(r['name']),
-          );
-          if (dest.objects[key]) requestDeletion(dest, key);
-        }
-      }
+      if (dest) deleteAppResources(dest, app);
       const next = clone(app);
       next.metadata.finalizers = next.metadata.finalizers?.filter(
         (f) => f !== 'resources-finalizer.argocd.argoproj.io',

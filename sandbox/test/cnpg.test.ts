@@ -6,6 +6,7 @@ import { formatVerification } from '../../src/verify/format-verification.ts';
 import { verifyDatabases } from '../../src/verify/verify-databases.ts';
 import { clusterConnectionString } from '../src/cnpg-controller.ts';
 import { checkLoadWriterLog, loadWriterStatus, readLoadWriterLog } from '../src/load-writer.ts';
+import { replicaManifests } from '../src/replica-manifests.ts';
 import { sandboxStatus } from '../src/sandbox.ts';
 import { loadWorld } from '../src/store.ts';
 import { type RunResult, startSandbox, type TestSandbox, until } from './helpers/sandbox.ts';
@@ -36,35 +37,11 @@ async function query<T extends Record<string, unknown>>(conn: string, sql: strin
 const conn = (ctx: string, db = 'immich') =>
   clusterConnectionString(loadWorld(sb.dir), ctx, 'databases', 'immich-pg', db);
 
-const OPERATOR_APP = `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: {name: cloudnative-pg-ringtail, namespace: argocd}
-spec:
-  project: default
-  source: {repoURL: https://forge.ops.eblu.me/mirrors/cloudnative-pg.git, path: releases, targetRevision: v1.27.1}
-  destination: {server: https://ringtail.tail8d86e.ts.net:6443, namespace: cnpg-system}
-  syncPolicy: {syncOptions: [ServerSideApply=true, CreateNamespace=true]}
-`;
-
-const REPLICA = (enabled: boolean) => `apiVersion: postgresql.cnpg.io/v1
-kind: Cluster
-metadata: {name: immich-pg, namespace: databases}
-spec:
-  instances: 1
-  imageName: ghcr.io/tensorchord/cloudnative-vectorchord:17-0.5.0
-  storage: {size: 10Gi, storageClass: local-path}
-  bootstrap:
-    pg_basebackup: {source: minikube-immich-pg}
-  replica: {enabled: ${enabled}, source: minikube-immich-pg}
-  externalClusters:
-    - name: minikube-immich-pg
-      connectionParameters: {host: immich-pg.tail8d86e.ts.net, user: streaming_replica, dbname: postgres}
-      password: {name: immich-pg-source-superuser, key: password}
-`;
+const { operatorApp, cluster, sourceSecret } = replicaManifests();
 
 describe('CNPG emulation through the kubectl stand-in (real PostgreSQL)', () => {
   it('bootstraps a ringtail replica with pg_basebackup from the source over the tailnet; it follows the source under writes and promotes', async () => {
-    expect((await k('minikube-indri', ['apply', '-f', '-'], OPERATOR_APP)).code).toBe(0);
+    expect((await k('minikube-indri', ['apply', '-f', '-'], operatorApp)).code).toBe(0);
     expect((await sb.run('argocd', ['app', 'sync', 'cloudnative-pg-ringtail'])).code).toBe(0);
     expect(
       (
@@ -81,7 +58,7 @@ describe('CNPG emulation through the kubectl stand-in (real PostgreSQL)', () => 
     expect((await k('k3s-ringtail', ['create', 'namespace', 'databases'])).code).toBe(0);
 
     // Without the secret the bootstrap cannot run, as on a real cluster.
-    expect((await k('k3s-ringtail', ['apply', '-f', '-'], REPLICA(true))).stdout).toBe(
+    expect((await k('k3s-ringtail', ['apply', '-f', '-'], cluster)).stdout).toBe(
       'cluster.postgresql.cnpg.io/immich-pg created\n',
     );
     const stuck = await k('k3s-ringtail', [
@@ -119,7 +96,7 @@ describe('CNPG emulation through the kubectl stand-in (real PostgreSQL)', () => 
       'create',
       'secret',
       'generic',
-      'immich-pg-source-superuser',
+      sourceSecret,
       '--from-literal=username=postgres',
       `--from-literal=password=${Buffer.from(pw.stdout, 'base64').toString()}`,
     ]);

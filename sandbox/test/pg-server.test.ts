@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -105,6 +105,47 @@ describe('PgServer', () => {
     expect(st.socketDir).toBe('');
     const [row] = await s.query<{ ok: number }>('select 1 as ok');
     expect(row?.ok).toBe(1);
+  });
+
+  it('copies one initdb result per run with MIKADO_PG_TEMPLATES (the test run sets it), or runs initdb each time without', async () => {
+    expect(process.env['MIKADO_PG_TEMPLATES']).toBeTruthy();
+    const templates = mkdtempSync(path.join(tmpdir(), 'mikado-pg-templates-'));
+    cleanups.push(() => rmSync(templates, { recursive: true, force: true }));
+    const systemId = async (s: PgServer): Promise<string> => {
+      await s.start();
+      const [row] = await s.query<{ id: string }>(
+        'select system_identifier::text as id from pg_control_system()',
+      );
+      await s.stop({ mode: 'immediate' });
+      return row!.id;
+    };
+    const saved = process.env['MIKADO_PG_TEMPLATES'];
+    const ids: Record<string, string[]> = { copied: [], initdb: [] };
+    try {
+      for (const [mode, value] of [
+        ['copied', templates],
+        ['initdb', undefined],
+      ] as const) {
+        if (value) process.env['MIKADO_PG_TEMPLATES'] = value;
+        else delete process.env['MIKADO_PG_TEMPLATES'];
+        for (const name of ['one', 'two']) {
+          const s = newServer(`${mode}-${name}`);
+          await s.init({ settings: { max_connections: 20 } });
+          ids[mode]!.push(await systemId(s));
+        }
+      }
+    } finally {
+      process.env['MIKADO_PG_TEMPLATES'] = saved;
+    }
+    // one template, both copies of it (initdb gives every cluster its own identifier)
+    const [key, ...more] = readdirSync(templates);
+    expect(more).toEqual([]);
+    expect(existsSync(path.join(templates, key!, 'data', 'PG_VERSION'))).toBe(true);
+    expect(ids['copied']![0]).toBe(ids['copied']![1]);
+    expect(ids['initdb']![0]).not.toBe(ids['initdb']![1]);
+    expect(readFileSync(path.join(templates, key!, 'data', 'postgresql.conf'), 'utf8')).not.toMatch(
+      /mikado sandbox/,
+    );
   });
 
   it('refuses to initialise over an existing cluster', async () => {

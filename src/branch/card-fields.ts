@@ -1,4 +1,5 @@
 import { parseCardFrontmatter } from '../cards/parse-card-frontmatter.ts';
+import type { Card } from '../cards/types.ts';
 
 /** The Mikado fields of a card's frontmatter, as the hook needs them. */
 export interface MikadoFields {
@@ -17,7 +18,15 @@ export interface MikadoFields {
  * @returns the fields
  */
 export function readMikadoFields(text: string, path: string): MikadoFields {
-  const card = parseCardFrontmatter(text, { path, absPath: path });
+  return mikadoFieldsOf(parseCardFrontmatter(text, { path, absPath: path }));
+}
+
+/**
+ * The Mikado fields of a parsed card.
+ * @param card the card (the fast frontmatter path is enough)
+ * @returns the fields
+ */
+export function mikadoFieldsOf(card: Card): MikadoFields {
   return {
     keys: new Set(Object.keys(card.frontmatter ?? {})),
     status: card.status,

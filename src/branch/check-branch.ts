@@ -9,7 +9,7 @@ import {
 } from './branch-history.ts';
 import { cardMatcher } from './card-matcher.ts';
 import { gitCardSource } from './git-card-source.ts';
-import { judgeBranch, type Verdict } from './judge-branch.ts';
+import { judgeBranch, judgedCommits, type Verdict } from './judge-branch.ts';
 import { mikadoStem, readRepoState } from './repo-state.ts';
 
 /** A branch to judge, resolved. */
@@ -103,13 +103,7 @@ export async function analyseBranch(options: AnalyseOptions): Promise<BranchAnal
     const verdict = await judgeBranch({
       stem,
       base: history.base,
-      commits: history.commits.map((c) => ({
-        sha: c.sha,
-        parent: c.parents[0],
-        subject: c.subject,
-        paths: c.paths,
-        merge: c.parents.length > 1,
-      })),
+      commits: judgedCommits(history.commits),
       mode: options.mode === 'branch' ? 'branch' : 'commit',
       isCard: matcher.isCard,
       cards,

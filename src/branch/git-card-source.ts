@@ -73,6 +73,10 @@ export function gitCardSource(cwd: string, matcher: CardMatcher): GitCardSource 
         .split('\0')
         .find((p) => p !== '' && matcher.isCard(p));
     }
+    // Cards rarely move: where the index has the stem is where a commit has it, most likely.
+    // Checking that one path spares listing every card of the commit's tree.
+    const hint = await source.findCard('', stem);
+    if (hint !== undefined && (await source.read(rev, hint)) !== null) return hint;
     return (await source.cardPaths(rev)).get(stem);
   }
 }

@@ -1,7 +1,9 @@
 import type { Paint } from './format-violations.ts';
 import { short } from './judge-branch.ts';
 import type { BranchResume, ChainList, ResumeReport } from './resume.ts';
-import { VERBS } from './subject.ts';
+
+/** How many commits the text shows. */
+const RECENT = 10;
 
 const plain: Paint = { bold: (s) => s, red: (s) => s, dim: (s) => s, yellow: (s) => s };
 
@@ -52,16 +54,28 @@ function renderBranch(r: BranchResume, paint: Paint): string {
   lines.push(`  progress      ${r.activeDeps} of ${r.totalDeps} prerequisites active`);
   lines.push(`  ready leaves  ${r.readyLeaves.length > 0 ? r.readyLeaves.join(', ') : '(none)'}`);
   if (r.commits.length > 0) {
-    lines.push(`  commits       ${r.commits.length} since the base; recent by verb:`);
-    for (const verb of VERBS) {
-      for (const c of r.recent[verb]) {
-        lines.push(`    ${verb.padEnd(8)} ${paint.yellow(short(c.sha))}  ${c.subject}`);
-      }
-    }
-    const odd = r.commits.filter((c) => c.verb === null || c.verb === 'fixup');
-    for (const c of odd.slice(-5)) {
+    const shown = r.commits.slice(-RECENT);
+    const more = r.commits.length - shown.length;
+    lines.push(
+      `  commits       ${r.commits.length} since the base, oldest first${more > 0 ? ` (the last ${shown.length})` : ''}:`,
+    );
+    for (const c of shown) {
       lines.push(`    ${(c.verb ?? '?').padEnd(8)} ${paint.yellow(short(c.sha))}  ${c.subject}`);
     }
+  }
+  if (r.workTree && (r.workTree.cards.length > 0 || r.workTree.other > 0)) {
+    const cards = r.workTree.cards.length > 0 ? `cards ${r.workTree.cards.join(', ')}` : '';
+    const other =
+      r.workTree.other > 0
+        ? `${r.workTree.other} other file${r.workTree.other === 1 ? '' : 's'}`
+        : '';
+    lines.push(`  uncommitted   ${[cards, other].filter(Boolean).join('; ')}`);
+  }
+  if (r.replay) {
+    const state = r.replay.stopped
+      ? `stopped${r.replay.conflicts.length > 0 ? `, conflicts in ${r.replay.conflicts.join(', ')}` : ''}`
+      : 'waiting';
+    lines.push(`  replay        ${r.replay.picks} commits recorded (${state})`);
   }
   if (r.stashes.length > 0) {
     lines.push('  stashed work');
@@ -80,7 +94,11 @@ function renderBranch(r: BranchResume, paint: Paint): string {
       );
     }
   }
-  lines.push('', `${paint.bold('next:')} ${r.next.command}`, `  ${r.next.why}`);
+  lines.push(
+    '',
+    `${paint.bold('next:')} ${r.next.command ?? '(decide: see below)'}`,
+    `  ${r.next.why}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -94,6 +112,8 @@ function positionText(r: BranchResume, paint: Paint): string {
     finalized: 'finalized',
     unconventional: 'unconventional (commits that do not follow the convention)',
     'invariant-violation': 'invariant violation',
+    discovery: 'discovery (new or changed cards in the work tree: plan them)',
+    replaying: 'replaying (a reset waits for its replay, or the replay stopped)',
   };
   const t = text[r.position];
   return r.position === 'unconventional' || r.position === 'invariant-violation' ? paint.red(t) : t;

@@ -4,10 +4,16 @@ import type { MikadoConfig } from '../config/types.ts';
 import { UsageError } from '../errors.ts';
 import { gitTry } from '../git/git.ts';
 import { buildGraph, type CardGraph } from '../graph/build-graph.ts';
+import { readMikadoFields } from './card-fields.ts';
+import { cardMatcher, cardStem } from './card-matcher.ts';
 import { analyseBranch, type BranchAnalysis, type ResolvedBranch } from './check-branch.ts';
 import { findPullRequest, type PullRequest } from './forge.ts';
 import type { Position } from './judge-branch.ts';
+import { nextStep } from './next-step.ts';
+import { rebaseInProgress } from './replay-branch.ts';
+import { type ReplayState, readReplayState } from './replay-state.ts';
 import { mikadoStem, readRepoState } from './repo-state.ts';
+import { cardChanges } from './reset-branch.ts';
 import { VERBS, type Verb } from './subject.ts';
 
 /** A commit in the resume view. */
@@ -20,10 +26,32 @@ export interface ResumeCommit {
 
 /** What to do next. */
 export interface NextStep {
-  /** The exact command to run. */
-  command: string;
-  /** Why, in one sentence. */
+  /** The exact command to run (no placeholders), or null when only a person can decide. */
+  command: string | null;
+  /** Why, in one sentence (with the reason when there is no command). */
   why: string;
+}
+
+/** What is uncommitted in the work tree. */
+export interface WorkTree {
+  /** The cards root relative to the repository root (`''` for the root itself). */
+  cardsRel: string;
+  /** Cards with uncommitted changes (staged, unstaged or untracked). */
+  cards: { path: string; added: boolean; closed: boolean }[];
+  /** How many other files have uncommitted changes. */
+  other: number;
+}
+
+/** A reset waiting for its replay, or a replay stopped on a conflict. */
+export interface ReplayProgress {
+  /** The commits recorded for the replay. */
+  picks: number;
+  /** The stash holding the uncommitted work from before the reset. */
+  stash: string | null;
+  /** The `git rebase` of the replay is stopped. */
+  stopped: boolean;
+  /** Files still in conflict. */
+  conflicts: string[];
 }
 
 /** `mikado view --resume` on a Mikado branch (or for a named chain). */
@@ -36,7 +64,11 @@ export interface BranchResume {
   /** The branch does not exist yet. */
   notStarted: boolean;
   goal: { stem: string; title?: string; path: string; status: 'active' | null; branch?: string };
-  position: Position | 'not-started';
+  /**
+   * The judge's position, or `discovery` (new or changed cards in the work tree), `replaying`
+   * (a reset waits for its replay, or the replay stopped), `not-started`.
+   */
+  position: Position | 'not-started' | 'discovery' | 'replaying';
   base: { name: string; sha: string | null; fallback: boolean };
   commits: ResumeCommit[];
   /** The last few commits of each verb, newest first. */
@@ -49,6 +81,10 @@ export interface BranchResume {
   violations: { commit: string | null; rule: string; message: string; fix: string }[];
   resetPoint: { sha: string; subject: string | null; label: string } | null;
   cycles: string[][];
+  /** Uncommitted changes (the current branch only). */
+  workTree: { cards: string[]; other: number } | null;
+  /** A reset or replay in progress (the current branch only). */
+  replay: ReplayProgress | null;
   next: NextStep;
 }
 
@@ -98,7 +134,11 @@ const RECENT = 5;
 export async function resume(options: ResumeOptions): Promise<ResumeReport> {
   const { config } = options;
   const state = readRepoState(config.root);
-  const current = mikadoStem(state.branch);
+  const replayState = readReplayState(state.gitDir);
+  // While the replay's `git rebase` is stopped HEAD is detached: the branch is still the chain's.
+  const current =
+    mikadoStem(state.branch) ??
+    (replayState && !state.branch && rebaseInProgress(state.gitDir) ? replayState.stem : undefined);
   if (options.chain && current && options.chain !== current) {
     throw new UsageError(
       `Unexpected chain \`${options.chain}\` on branch \`${state.branch}\`, expected \`${current}\``,
@@ -139,7 +179,10 @@ export async function resume(options: ResumeOptions): Promise<ResumeReport> {
         timeoutMs: options.timeoutMs,
       })
     : null;
-  return branchReport(config, graph, goal, branch, isCurrent, analysis, pullRequest);
+  const tree = isCurrent ? readWorkTree(config, graph) : undefined;
+  const replay =
+    isCurrent && replayState ? replayProgress(config.root, state.gitDir, replayState) : null;
+  return branchReport(config, graph, goal, branch, isCurrent, analysis, pullRequest, tree, replay);
 }
 
 function branchReport(
@@ -150,6 +193,8 @@ function branchReport(
   current: boolean,
   analysis: BranchAnalysis | undefined,
   pullRequest: PullRequest | null,
+  tree: WorkTree | undefined,
+  replay: ReplayProgress | null,
 ): BranchResume {
   const stem = goal.stem;
   const chain = graph.chain(stem);
@@ -200,87 +245,16 @@ function branchReport(
     })),
     resetPoint: rp ? { sha: rp.sha, subject: rp.subject ?? null, label: rp.label } : null,
     cycles: graph.cycles,
+    workTree: tree ? { cards: tree.cards.map((c) => c.path), other: tree.other } : null,
+    replay,
     next: { command: '', why: '' },
   };
-  report.next = nextStep(report, graph, commits);
+  if (replay) report.position = 'replaying';
+  else if (tree?.cards.some((c) => !c.closed) && report.violations.length === 0) {
+    report.position = 'discovery';
+  }
+  report.next = nextStep(report, graph, tree ?? { cardsRel: '', cards: [], other: 0 });
   return report;
-}
-
-function nextStep(r: BranchResume, graph: CardGraph, commits: ResumeCommit[]): NextStep {
-  const { stem, branch } = r;
-  if (r.notStarted) {
-    return {
-      command: `git switch -c ${branch} ${r.base.name}`,
-      why: `The chain \`${stem}\` has no branch yet: start it from \`${r.base.name}\`.`,
-    };
-  }
-  if (!r.current) {
-    return {
-      command: `git switch ${branch}`,
-      why: `Resume on the chain's branch, then run \`mikado view --resume\` there.`,
-    };
-  }
-  if (r.position === 'unconventional' || r.position === 'invariant-violation') {
-    const where = r.resetPoint ? ` to the reset point ${r.resetPoint.label}` : '';
-    const first = r.violations[0];
-    return {
-      command: 'mikado reset',
-      why: `The branch breaks the Mikado Branch Invariant (${first ? `\`${first.rule}\`` : 'see `mikado hook check-branch`'}): return${where}.`,
-    };
-  }
-  if (r.position === 'finalized') {
-    return r.pullRequest
-      ? {
-          command: `open ${r.pullRequest.url}`,
-          why: `The chain is finalized; pull request #${r.pullRequest.number} is open.`,
-        }
-      : {
-          command: `git push -u origin ${branch}`,
-          why: 'The chain is finalized: push it and open a pull request.',
-        };
-  }
-  if (!r.goal.branch) {
-    return {
-      command: `git commit -m 'C2(${stem}): plan ${stem}'`,
-      why: `Set \`branch: ${branch}\` in ${r.goal.path} and commit the plan.`,
-    };
-  }
-  const active = graph.chain(stem).members.filter((s) => graph.cards.get(s)?.status === 'active');
-  if (active.length === 0) {
-    return {
-      command: `mikado finalize ${stem} && git commit -am 'C2(${stem}): finalize ${stem}'`,
-      why: 'Every card of the chain is complete: strip the Mikado frontmatter.',
-    };
-  }
-  if (r.position === 'mid-cycle') {
-    const lastImpl = [...commits].reverse().find((c) => c.verb === 'impl');
-    const named = lastImpl?.subject.replace(/^C2\([^)]*\): impl /, '').split(/\s+/)[0];
-    const card = named && active.includes(named) ? named : r.readyLeaves[0];
-    if (card) {
-      return {
-        command: `mikado close ${card} && git commit -am 'C2(${stem}): close ${card}'`,
-        why: `Mid-cycle on \`${card}\`: when it is done, close it (a new prerequisite needs \`mikado reset\` instead).`,
-      };
-    }
-  }
-  const leaves = r.readyLeaves.filter((l) => l !== stem);
-  const leaf = leaves[0] ?? (r.readyLeaves.includes(stem) ? stem : undefined);
-  if (!leaf) {
-    return {
-      command: `mikado view ${stem}`,
-      why: 'No card is ready: look at the chain (a cycle or a missing card blocks it).',
-    };
-  }
-  if (r.position === 'empty' && leaf === stem) {
-    return {
-      command: `mikado new <prerequisite> --for ${stem}`,
-      why: `Plan the first prerequisites of \`${stem}\`, then commit them as \`C2(${stem}): plan ...\` (or implement the goal if it needs none).`,
-    };
-  }
-  return {
-    command: `mikado run ${leaf}`,
-    why: `Implement the ready leaf \`${leaf}\` (${graph.cards.get(leaf)?.path}), then commit \`C2(${stem}): impl ${leaf} ...\`; a new prerequisite found on the way needs \`mikado reset\`.`,
-  };
 }
 
 async function listChains(
@@ -349,4 +323,43 @@ function stashesFor(root: string, branch: string): { ref: string; message: strin
     .filter(
       (s) => s.message.includes(` ${branch}:`) || s.message.includes(`mikado reset ${branch} `),
     );
+}
+
+/** What is uncommitted: card changes (and which of them only close a card) and other files. */
+function readWorkTree(config: MikadoConfig, graph: CardGraph): WorkTree {
+  const matcher = cardMatcher(config);
+  const changes = cardChanges(config.root, () => true);
+  const cards = changes
+    .filter((c) => matcher.isCard(c.path))
+    .map((c) => ({ ...c, closed: !c.added && closedInWorkTree(config.root, graph, c.path) }));
+  return { cardsRel: matcher.cardsRel, cards, other: changes.length - cards.length };
+}
+
+/** A card active at HEAD whose only change in the work tree removes its `status: active`. */
+function closedInWorkTree(root: string, graph: CardGraph, path: string): boolean {
+  const now = graph.cards.get(cardStem(path));
+  if (!now || now.path !== path || now.status === 'active') return false;
+  const text = gitTry(['show', `HEAD:${path}`], { cwd: root });
+  if (text === undefined) return false;
+  const before = readMikadoFields(text, path);
+  return (
+    before.status === 'active' &&
+    before.requires.join('\n') === now.requires.join('\n') &&
+    before.branch === now.branch
+  );
+}
+
+function replayProgress(root: string, gitDir: string, state: ReplayState): ReplayProgress {
+  const stopped = rebaseInProgress(gitDir);
+  const conflicts = stopped
+    ? (gitTry(['diff', '--name-only', '--diff-filter=U'], { cwd: root }) ?? '')
+        .split('\n')
+        .filter(Boolean)
+    : [];
+  return {
+    picks: state.picks.length - (state.plan ? 1 : 0),
+    stash: state.stash,
+    stopped,
+    conflicts,
+  };
 }

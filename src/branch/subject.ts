@@ -10,7 +10,15 @@ export type Subject =
   | { kind: 'fixup'; prefix: 'fixup' | 'squash' | 'amend'; target: string }
   | { kind: 'invalid'; reason: string };
 
-const C2 = /^C2\(([^()\s]*)\):( ?)(.*)$/u;
+/**
+ * One whitespace character as the original hook's Python `\s` reads it (Unicode whitespace: tabs,
+ * no-break spaces, the information separators `\x1c`-`\x1f`, ...), so subjects it accepted are
+ * accepted here.
+ */
+const WS =
+  '[\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const C2 = new RegExp(`^C2\\(([^()\\s]*)\\):(${WS}*)(.*)$`, 'u');
+const WORD_END = new RegExp(`${WS}+`, 'u');
 const FIXUP = /^(fixup|squash|amend)! ?(.*)$/u;
 
 /**
@@ -35,22 +43,23 @@ export function parseSubject(subject: string): Subject {
   }
   const stem = m[1] ?? '';
   if (stem === '') return { kind: 'invalid', reason: 'Unexpected empty stem in `C2()`' };
-  if (m[2] !== ' ') {
+  if (m[2] === '') {
     return {
       kind: 'invalid',
       reason: `Unexpected \`${clip(subject)}\`, expected a space after \`:\``,
     };
   }
+  // Runs of whitespace after `:` and after the verb count as one space, as in the original hook.
   const rest = m[3] ?? '';
-  const sp = rest.indexOf(' ');
-  const verb = sp < 0 ? rest : rest.slice(0, sp);
+  const gap = WORD_END.exec(rest);
+  const verb = gap ? rest.slice(0, gap.index) : rest;
   if (!(VERBS as readonly string[]).includes(verb)) {
     return {
       kind: 'invalid',
       reason: `Unexpected verb \`${clip(verb)}\`, expected \`plan\`, \`impl\`, \`close\` or \`finalize\``,
     };
   }
-  const description = sp < 0 ? '' : rest.slice(sp + 1);
+  const description = gap ? rest.slice(gap.index + gap[0].length) : '';
   if (description.trim() === '') {
     return {
       kind: 'invalid',

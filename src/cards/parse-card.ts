@@ -1,3 +1,4 @@
+import { checkMarkdownBounds } from './markdown-bounds.ts';
 import { parseCardBody } from './parse-card-body.ts';
 import { parseCardFrontmatter } from './parse-card-frontmatter.ts';
 import type { Card } from './types.ts';
@@ -29,6 +30,11 @@ export function parseCard(
       message: `Unexpected ${(text.length / 1024 / 1024).toFixed(1)} MiB card, expected at most ${MAX_CARD_BYTES / 1024 / 1024} MiB (its body was not read)`,
       fix: 'Split the card into smaller cards, or move bulk data out of docs/cards.',
     });
+    return card;
+  }
+  const costly = checkMarkdownBounds(text, { path: card.path, startLine: card.bodyLine });
+  if (costly) {
+    card.diagnostics.push(costly);
     return card;
   }
   return parseCardBody(card, text);

@@ -75,7 +75,12 @@ function slowParse(yaml: string, opts: { path: string; line: number }): ParsedFr
   const places: Record<string, Place> = {};
   for (const pair of contents.items) {
     const keyNode = pair.key as Node | null;
-    const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
+    // The key as `toJS` names it in the data: `null: c` and `~: c` become the key `''`.
+    const key = isScalar(keyNode)
+      ? keyNode.value === null || keyNode.value === undefined
+        ? ''
+        : String(keyNode.value)
+      : undefined;
     if (key === undefined) continue;
     places[key] = at(keyNode?.range?.[0] ?? 0);
     const value = pair.value as Node | null;

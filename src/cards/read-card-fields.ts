@@ -11,6 +11,45 @@ export const CARD_KEYS = [
   'branch',
 ] as const;
 
+/**
+ * Frontmatter keys of the note-taking and site tools a docs tree is often shared with (Obsidian,
+ * Quartz, Foam, and the usual static-site keys). They mean nothing to mikado and are accepted
+ * without a warning, whatever their value.
+ */
+export const FOREIGN_KEYS = new Set([
+  // Obsidian
+  'aliases',
+  'alias',
+  'cssclasses',
+  'cssclass',
+  'publish',
+  'permalink',
+  // Quartz
+  'description',
+  'draft',
+  'date',
+  'created',
+  'updated',
+  'lastmod',
+  'published',
+  'publishDate',
+  'enableToc',
+  'comments',
+  'lang',
+  'socialDescription',
+  'socialImage',
+  'image',
+  // Foam and note ids
+  'id',
+  'type',
+  // common to static-site generators
+  'author',
+  'authors',
+  'slug',
+  'keywords',
+  'summary',
+]);
+
 type Fields = Pick<
   Card,
   'title' | 'modified' | 'lastReviewed' | 'tags' | 'status' | 'requires' | 'branch'
@@ -142,6 +181,7 @@ export function readCardFields(
   }
 
   const requires = data['requires'];
+  const seen = new Set<string>();
   const addRequire = (value: unknown, at: Place): void => {
     if (typeof value !== 'string') {
       report(
@@ -172,7 +212,7 @@ export function readCardFields(
       );
       return;
     }
-    if (out.requires.includes(stem)) {
+    if (seen.has(stem)) {
       report(
         at,
         'frontmatter-schema',
@@ -182,6 +222,7 @@ export function readCardFields(
       );
       return;
     }
+    seen.add(stem);
     out.requires.push(stem);
   };
   if (Array.isArray(requires)) {
@@ -217,7 +258,7 @@ export function readCardFields(
   }
 
   for (const key of Object.keys(data)) {
-    if ((CARD_KEYS as readonly string[]).includes(key)) continue;
+    if ((CARD_KEYS as readonly string[]).includes(key) || FOREIGN_KEYS.has(key)) continue;
     if (key === 'required-by') {
       report(
         place(key),
@@ -230,7 +271,7 @@ export function readCardFields(
     report(
       place(key),
       'frontmatter-unknown-key',
-      `Unexpected key \`${key}\`, expected one of ${CARD_KEYS.map((k) => `\`${k}\``).join(', ')}`,
+      `Unexpected key \`${key}\`, expected one of ${CARD_KEYS.map((k) => `\`${k}\``).join(', ')} (or a key of Obsidian, Quartz or Foam such as \`aliases\`)`,
       undefined,
       'warning',
     );

@@ -30,6 +30,20 @@ export function readCardFile(
       },
     };
   }
+  return decodeCardBytes(buf, path);
+}
+
+/**
+ * Decodes a card's bytes as UTF-8 text, refusing binary data and invalid UTF-8 with a diagnostic
+ * that names the line and column of the first bad byte.
+ * @param buf the bytes (from a file or from git)
+ * @param path the path to name in the diagnostic
+ * @returns the text, or a diagnostic
+ */
+export function decodeCardBytes(
+  buf: Buffer,
+  path: string,
+): { text: string; diagnostic?: undefined } | { text?: undefined; diagnostic: Diagnostic } {
   const nul = buf.indexOf(0);
   if (nul >= 0) {
     return {

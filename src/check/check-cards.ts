@@ -57,7 +57,13 @@ export async function checkCards(
   }
   const loaded = await loadCheckedCards(config, { cache: opts.cache, walked });
   const graph = buildGraph(loaded.cards);
-  const docs = buildDocsIndex(config.docsDir, config.root, loaded.cards, docsWalk);
+  const docs = buildDocsIndex(
+    config.docsDir,
+    config.root,
+    loaded.cards,
+    docsWalk,
+    config.extraDocs,
+  );
   const cardPaths = new Set(loaded.cards.map((c) => c.path));
   const linksOtherDocs = loaded.cards.some((c) =>
     c.links.some(
@@ -90,6 +96,9 @@ function resultKey(config: MikadoConfig, walked: WalkedCards, docs: FoundFile[])
     `${CACHE_VERSION}\0${import.meta.url}\0${config.root}\0${config.cardsDir}\0${config.docsDir}\0`,
   );
   hash.update(JSON.stringify(config.exclude));
+  const extraDocs = config.extraDocs ?? [];
+  hash.update(JSON.stringify(extraDocs));
+  for (const extra of extraDocs) hash.update(`\0${fileStamp(path.join(config.root, extra))}`);
   for (const f of walked.files) hash.update(`\0${f.path}\0${walked.stamps.get(f.path)}`);
   for (const d of walked.diagnostics) hash.update(`\0!${d.path}:${d.rule}`);
   hash.update('\0docs');

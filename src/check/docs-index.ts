@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Card, Diagnostic } from '../cards/types.ts';
 import { type FoundFile, walkFiles } from '../cards/walk-files.ts';
@@ -21,6 +22,8 @@ const MARKDOWN = /\.(md|markdown)$/i;
  * @param root repository root
  * @param cards the cards (they resolve even outside the docs root)
  * @param walked the files under the docs root, when already listed
+ * @param extraDocs files outside the docs root (relative to the root) that resolve as if they
+ *   sat at the docs root (`extraDocs:`); missing ones are left out
  * @returns the index and any findings of the walk
  */
 export function buildDocsIndex(
@@ -31,6 +34,7 @@ export function buildDocsIndex(
     root,
     markdownOnly: false,
   }),
+  extraDocs: readonly string[] = [],
 ): { index: DocsIndex; diagnostics: Diagnostic[] } {
   const byStem = new Map<string, string>();
   const byRel = new Map<string, string>();
@@ -45,6 +49,10 @@ export function buildDocsIndex(
   };
   for (const c of cards) add(c.path, c.path);
   for (const f of walked.files) add(f.path, f.relToDir);
+  for (const extra of extraDocs) {
+    const rel = path.posix.normalize(extra.replace(/\\/g, '/'));
+    if (isFile(path.join(root, rel))) add(rel, path.posix.basename(rel));
+  }
   const resolve = (target: string): string | undefined => {
     const t = target
       .trim()
@@ -64,4 +72,12 @@ export function buildDocsIndex(
   // Missing or unreadable docs roots are not check's business when the cards are elsewhere.
   const diagnostics = walked.diagnostics.filter((d) => d.rule !== 'missing-dir');
   return { index: { resolve }, diagnostics };
+}
+
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }

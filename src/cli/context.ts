@@ -10,6 +10,8 @@ export interface GlobalOptions {
   docs?: string;
   json?: boolean;
   color?: boolean;
+  /** false with `--no-pager`. */
+  pager?: boolean;
 }
 
 /** What a command needs from the outside world; tests build one to call commands in-process. */

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { MikadoError } from '../errors.ts';
+import { shellWord } from '../shell-word.ts';
 import { defineCheck } from './commands/check.ts';
 import { defineHook } from './commands/hook.ts';
 import { defineLifecycle } from './commands/lifecycle.ts';
+import { defineReset } from './commands/reset.ts';
 import { defineRun } from './commands/run.ts';
 import { defineSandbox } from './commands/sandbox.ts';
 import { defineView } from './commands/view.ts';
@@ -20,6 +22,7 @@ const COMMAND_GROUPS: DefineCommands[] = [
   defineRun,
   defineHook,
   defineLifecycle,
+  defineReset,
   defineSandbox,
 ];
 
@@ -33,7 +36,9 @@ export const COMMAND_NAMES: ReadonlyMap<string, DefineCommands> = new Map([
   ['new', defineLifecycle],
   ['close', defineLifecycle],
   ['finalize', defineLifecycle],
-  ['reset', defineLifecycle],
+  ['reset', defineReset],
+  ['plan', defineReset],
+  ['replay', defineReset],
   ['sandbox', defineSandbox],
 ]);
 
@@ -51,7 +56,8 @@ export function commandGroupsFor(argv: readonly string[]): DefineCommands[] {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (VALUE_OPTIONS.has(arg)) i++;
-    else if (arg === '--no-color' || VALUE_OPTIONS.has(arg.split('=')[0]!)) continue;
+    else if (arg === '--no-color' || arg === '--no-pager' || VALUE_OPTIONS.has(arg.split('=')[0]!))
+      continue;
     else if (arg.startsWith('-')) return COMMAND_GROUPS;
     else return COMMAND_NAMES.has(arg) ? [COMMAND_NAMES.get(arg)!] : COMMAND_GROUPS;
   }
@@ -78,6 +84,7 @@ export function buildProgram(
     .option('--cards <dir>', 'cards root (default: docs/cards, or `cards:` in mikado.config.yaml)')
     .option('--docs <dir>', 'docs root that wikilinks resolve in (default: docs)')
     .option('--no-color', 'no colours (also NO_COLOR=1; off when stdout is not a terminal)')
+    .option('--no-pager', 'write long output straight out (default on a terminal: $PAGER, or less)')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -132,9 +139,46 @@ function reportError(error: unknown, ctx: CliContext): number {
     }
     return error.code;
   }
+  const fsError = error as NodeJS.ErrnoException;
+  if (
+    error instanceof Error &&
+    typeof fsError.code === 'string' &&
+    fsError.syscall &&
+    fsError.path
+  ) {
+    // A file-system error (EISDIR, EACCES, ENOTDIR, ENOSPC, ...): the input's fault, not ours.
+    ctx.stderr.write(
+      `mikado: ${fsError.path}: Unexpected \`${fsError.code}\` (${fsError.syscall}), expected ${expectedFor(fsError.code)}\n`,
+    );
+    ctx.stderr.write(
+      `  fix: Look at the path (\`ls -ld ${shellWord(fsError.path)}\`) and make it what mikado expects there, then run again.\n`,
+    );
+    return 2;
+  }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   ctx.stderr.write(
     `mikado: internal error (a bug in mikado-docs, please report it with this output):\n${stack}\n`,
   );
   return 70;
+}
+
+function expectedFor(code: string): string {
+  switch (code) {
+    case 'EISDIR':
+      return 'a file, not a directory';
+    case 'ENOTDIR':
+      return 'a directory on the way, not a file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission to read and write it';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'free disk space';
+    case 'ENOENT':
+      return 'the path to exist';
+    case 'EEXIST':
+      return 'nothing in the way at that path';
+    default:
+      return 'a readable, writable path';
+  }
 }

@@ -49,6 +49,10 @@ export function loadConfig(overrides: ConfigOverrides = {}): MikadoConfig {
   if (!Array.isArray(exclude) || exclude.some((e) => typeof e !== 'string')) {
     throw schemaError(file, 'exclude', 'a list of glob strings');
   }
+  const extraDocs = raw['extraDocs'] ?? [];
+  if (!Array.isArray(extraDocs) || extraDocs.some((e) => typeof e !== 'string')) {
+    throw schemaError(file, 'extraDocs', 'a list of file paths relative to the root');
+  }
   const timeout = raw['defaultTimeout'] ?? '30m';
   if (typeof timeout !== 'string' || parseDuration(timeout) === undefined) {
     throw schemaError(file, 'defaultTimeout', 'a duration such as `30m`');
@@ -64,6 +68,7 @@ export function loadConfig(overrides: ConfigOverrides = {}): MikadoConfig {
     cardsDir,
     docsDir,
     exclude: exclude as string[],
+    extraDocs: extraDocs as string[],
     baseBranch: str('baseBranch', 'main'),
     defaultTimeoutMs: parseDuration(timeout)!,
     profiles: readProfiles(raw['profiles'], file),

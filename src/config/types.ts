@@ -26,6 +26,11 @@ export interface MikadoConfig {
   docsDir: string;
   /** Globs (relative to the cards root) of Markdown files that are not cards. */
   exclude: string[];
+  /**
+   * Markdown files outside the docs root (paths relative to the root) that wikilinks resolve to
+   * as if they sat at the docs root: files a site build copies into the docs (`CHANGELOG.md`).
+   */
+  extraDocs?: string[];
   /** The branch Mikado branches start from (default `main`). */
   baseBranch: string;
   /** Default block timeout in milliseconds. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   type BranchCommit,
@@ -13,11 +13,17 @@ import {
 } from '../branch/branch-history.ts';
 import { cardMatcher } from '../branch/card-matcher.ts';
 import { gitCardSource } from '../branch/git-card-source.ts';
-import { type JudgedCommit, judgeBranch, type Verdict } from '../branch/judge-branch.ts';
+import {
+  type JudgedCommit,
+  judgeBranch,
+  judgedCommits,
+  type Verdict,
+} from '../branch/judge-branch.ts';
 import { mikadoStem, readRepoState } from '../branch/repo-state.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { GitError, UsageError } from '../errors.ts';
 import { gitAsync, gitTry } from '../git/git.ts';
+import { readMessageFile } from '../read-bounded-file.ts';
 import { cleanMessage, subjectOf } from './clean-message.ts';
 import { detectAmend } from './detect-amend.ts';
 
@@ -79,7 +85,7 @@ export async function commitMsg(options: CommitMsgOptions): Promise<CommitMsgRes
   void cards.findCard('', stem);
 
   const cfg = parseConfigList((await cfgP)?.toString('utf8') ?? '');
-  const message = cleanMessage(readFileSync(file, 'utf8'), {
+  const message = cleanMessage(readMessageFile(file, options.file), {
     commentChar: cfg.get('core.commentstring') ?? cfg.get('core.commentchar'),
     cleanup: cfg.get('commit.cleanup'),
     editorUsed: options.env['GIT_EDITOR'] !== ':',
@@ -119,16 +125,7 @@ export async function commitMsg(options: CommitMsgOptions): Promise<CommitMsgRes
       paths: stagedP ? await stagedP : stagedPaths(root, parent),
       merge,
     };
-    const commits: JudgedCommit[] = [
-      ...history.map((c) => ({
-        sha: c.sha,
-        parent: c.parents[0],
-        subject: c.subject,
-        paths: c.paths,
-        merge: c.parents.length > 1,
-      })),
-      next,
-    ];
+    const commits: JudgedCommit[] = [...judgedCommits(history), next];
     const verdict = await judgeBranch({
       stem,
       base: { ...base, sha: baseSha },

@@ -167,11 +167,17 @@ export function uninstallHooks(root: string): HookAction[] {
   return actions;
 }
 
+/** The shell command that adds mikado to husky's hooks (docs/hook.md, "husky and lefthook"). */
+const HUSKY_LINES = [
+  `printf '%s\\n' 'case "$(git symbolic-ref --short -q HEAD)" in' '  mikado/*) mikado hook commit-msg "$1" ;;' 'esac' >> .husky/commit-msg`,
+  `printf '%s\\n' "git diff --cached --quiet --diff-filter=ACMR -- '*.md' || mikado hook pre-commit" >> .husky/pre-commit`,
+].join(' && ');
+
 function refuseManagedDir(root: string, dir: string): void {
   const r = rel(root, dir);
   if (/(^|\/)\.husky(\/_)?$/.test(r)) {
     throw new GitError(`core.hooksPath is \`${r}\`, which husky manages`, {
-      fix: 'Add mikado to `.husky/commit-msg` and `.husky/pre-commit` instead (see the README, "Hook").',
+      fix: `Add mikado to husky's hooks instead: \`${HUSKY_LINES}\``,
     });
   }
 }

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { cardMatcher } from '../branch/card-matcher.ts';
-import { loadCards } from '../cards/load-cards.ts';
 import type { Card, Diagnostic } from '../cards/types.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { CatFile, git } from '../git/git.ts';
+import { loadIndexCards } from './index-cards.ts';
 
 /** A staged card: its path and the text in the index. */
 export interface StagedCard {
@@ -29,8 +29,8 @@ export interface PreCommitResult {
  * The pre-commit hook: the `mikado check` rules, on the cards staged for this commit only, in
  * their staged content. Each staged card is parsed in full (frontmatter schema, dates, blocks,
  * TypeScript syntax of `ts run` blocks, its links and headings); the graph rules (unknown
- * `requires`, cycles, duplicate stems, `branch`) see every other card through the fast
- * frontmatter path, and report only what concerns a staged card.
+ * `requires`, cycles, duplicate stems, `branch`) see every other card as the index holds it
+ * (frontmatter only, cached by blob), and report only what concerns a staged card.
  * @param options repository root and config
  * @returns the findings about staged cards
  */
@@ -51,9 +51,10 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
   );
   for (const [card, diags] of await checkSyntax(stagedCards)) card.diagnostics.push(...diags);
   const stagedPaths = new Set(staged.map((s) => s.path));
-  const { cards: others } = await loadCards(config, { full: false });
-  const all: Card[] = [...others.filter((c) => !stagedPaths.has(c.path)), ...stagedCards].sort(
-    (a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  // The other cards as the commit will hold them: the index, through a cache keyed by blob.
+  const { cards: others, docs: docsFiles } = await loadIndexCards(config, stagedPaths);
+  const all: Card[] = [...others, ...stagedCards].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );
   const graph = buildGraph(all);
   const stagedStems = new Set(stagedCards.map((c) => c.stem));
@@ -62,7 +63,13 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
       .filter((cycle) => cycle.some((s) => stagedStems.has(s)))
       .map((cycle) => graph.cards.get(cycle[0]!)?.path),
   );
-  const docs = buildDocsIndex(config.docsDir, config.root, all);
+  const docs = buildDocsIndex(
+    config.docsDir,
+    config.root,
+    all,
+    { files: docsFiles, diagnostics: [] },
+    config.extraDocs,
+  );
   if (stagedCards.some((c) => c.links.some((l) => l.heading))) await prepareHeadingReader();
   const diagnostics = [
     ...stagedCards.flatMap((c) => c.diagnostics),

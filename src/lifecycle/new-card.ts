@@ -2,8 +2,10 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { stringify } from 'yaml';
+import { globMatcher } from '../cards/glob-matcher.ts';
 import { loadCards } from '../cards/load-cards.ts';
 import type { Card } from '../cards/types.ts';
+import { isWalkedPath } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { CardError, UsageError } from '../errors.ts';
 import { packageRoot } from '../hook/package-root.ts';
@@ -66,10 +68,23 @@ export async function newCard(options: NewCardOptions): Promise<NewCardResult> {
   if (path.isAbsolute(dir) || dirParts.some((p) => p === '..' || p.startsWith('.'))) {
     throw new UsageError(`Unexpected folder \`${dir}\`, expected a folder inside the cards root`);
   }
+  checkFolders(options, dirParts, stem);
   if (options.goal && options.parent) {
     throw new UsageError('Unexpected `--goal` with `--for`: a goal is required by no card', {
       fix: 'Drop `--goal` to create a prerequisite of the parent, or `--for` to create a goal.',
     });
+  }
+  const { cards } = await loadCards(config, { full: false });
+  const byStem = new Map<string, Card>();
+  for (const c of cards) if (!byStem.has(c.stem)) byStem.set(c.stem, c);
+  const existing = byStem.get(stem);
+  if (existing) {
+    throw new UsageError(
+      `Unexpected new card \`${stem}\`: it exists already, \`${existing.path}\``,
+      {
+        fix: `Edit ${existing.path}, or pick another stem (stems are unique across the cards root).`,
+      },
+    );
   }
   if (!options.goal && !options.parent) {
     throw new UsageError(
@@ -80,15 +95,6 @@ export async function newCard(options: NewCardOptions): Promise<NewCardResult> {
     );
   }
 
-  const { cards } = await loadCards(config, { full: false });
-  const byStem = new Map<string, Card>();
-  for (const c of cards) if (!byStem.has(c.stem)) byStem.set(c.stem, c);
-  const existing = byStem.get(stem);
-  if (existing) {
-    throw new UsageError(`Unexpected stem \`${stem}\`: \`${existing.path}\` already has it`, {
-      fix: 'Card stems are unique across the cards root: pick another stem.',
-    });
-  }
   const absPath = path.join(config.cardsDir, ...dirParts, `${stem}.md`);
   const relPath = path.relative(config.root, absPath).split(path.sep).join('/');
   if (existsSync(absPath)) {
@@ -186,4 +192,25 @@ export function renderTemplate(
 export function titleFromStem(stem: string): string {
   const words = stem.replace(/[-_]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Every folder of a new card's path is named like a stem, and is one the walker reads. */
+function checkFolders(options: NewCardOptions, dirParts: string[], stem: string): void {
+  const { config } = options;
+  const badPart = dirParts.find((p) => !STEM.test(p));
+  if (badPart !== undefined) {
+    throw new UsageError(
+      `Unexpected folder name \`${badPart}\` in \`${options.stem}\`, expected folder names made like stems: no spaces, \`/\`, \`#\`, \`|\`, brackets or quotes`,
+      { fix: `Use a kebab-case folder such as \`topic/${stem}\`.` },
+    );
+  }
+  const rel = [...dirParts, `${stem}.md`].join('/');
+  if (!isWalkedPath(rel, globMatcher(config.exclude))) {
+    throw new UsageError(
+      `Unexpected card \`${rel}\` in a folder mikado does not read (hidden, \`node_modules\`, or \`exclude:\` in mikado.config.yaml), expected a folder of cards`,
+      {
+        fix: `Put the card in a folder mikado reads, for example at the top of the cards root: \`mikado new ${stem}${options.goal ? ' --goal' : options.parent ? ` --for ${options.parent}` : ''}\`.`,
+      },
+    );
+  }
 }

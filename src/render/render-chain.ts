@@ -34,43 +34,57 @@ export function renderChain(
       : 'complete';
   out += `${branch} · ${chain.activeDeps} of ${chain.totalDeps} prerequisites open`;
   out += chain.readyLeaves.length ? ` · ready: ${chain.readyLeaves.join(', ')}\n` : '\n';
-  const missingHere = graph.missing.filter(([c]) => chain.members.includes(c));
+  const members = new Set(chain.members);
+  const missingHere = graph.missing.filter(([c]) => members.has(c));
   if (missingHere.length) {
     out += paint.red(
       `missing: ${missingHere.map(([c, s]) => `${s} (required by ${c})`).join(', ')}\n`,
     );
   }
+  // Pieces, joined once at the end: building one long string and looking at its end after every
+  // card would cost the square of the output.
+  const parts: string[] = [out];
+  let tail = out.slice(-2);
+  const add = (text: string): void => {
+    if (text === '') return;
+    parts.push(text);
+    tail = (tail + text).slice(-2);
+  };
+  const blank = (): string => (tail === '\n\n' ? '' : '\n');
   for (const e of entries) {
     const indent = '  '.repeat(e.depth);
     if (e.missing) {
-      out += `${blank(out)}${indent}${paint.red(`${e.number} ${MARKS.missing} ${e.stem} — missing: no card with this stem`)}\n`;
+      add(
+        `${blank()}${indent}${paint.red(`${e.number} ${MARKS.missing} ${e.stem} — missing: no card with this stem`)}\n`,
+      );
       continue;
     }
     const c = graph.cards.get(e.stem)!;
     if (e.repeatOf !== undefined) {
-      out += `${indent}${paint.dim(`${e.number} ${MARKS.repeat} ${e.stem} — shown above as ${e.repeatOf}`)}\n`;
+      add(
+        `${indent}${paint.dim(`${e.number} ${MARKS.repeat} ${e.stem} — shown above as ${e.repeatOf}`)}\n`,
+      );
       continue;
     }
     const state = cardState(graph, e.stem);
     const label = `${e.number} ${MARKS[state]} ${e.stem} — ${c.title ?? '(no title)'} (${state})`;
     if (state === 'complete' && !opts.all) {
-      out += `${indent}${paint.green(label)}\n`;
+      add(`${indent}${paint.green(label)}\n`);
       continue;
     }
     const color =
       state === 'ready' ? paint.green : state === 'complete' ? paint.green : paint.yellow;
-    out += `${blank(out)}${paint.bold(color(`━━ ${label}`))}\n`;
+    add(`${blank()}${paint.bold(color(`━━ ${label}`))}\n`);
     const reqBy = graph.requiredBy(e.stem);
-    out += paint.dim(
-      `${c.path}${c.requires.length ? ` · requires: ${c.requires.join(', ')}` : ''}${reqBy.length ? ` · required by: ${reqBy.join(', ')}` : ''}`,
+    add(
+      paint.dim(
+        `${c.path}${c.requires.length ? ` · requires: ${c.requires.join(', ')}` : ''}${reqBy.length ? ` · required by: ${reqBy.join(', ')}` : ''}`,
+      ),
     );
-    out += '\n\n';
+    add('\n\n');
     const body = c.body.replace(/^\n+/, '').replace(/\s+$/, '');
-    out += body ? `${body}\n\n` : paint.dim('(empty card)\n\n');
+    add(body ? `${body}\n\n` : paint.dim('(empty card)\n\n'));
   }
-  return out.endsWith('\n\n') ? out.slice(0, -1) : out;
-}
-
-function blank(out: string): string {
-  return out.endsWith('\n\n') ? '' : '\n';
+  const text = parts.join('');
+  return text.endsWith('\n\n') ? text.slice(0, -1) : text;
 }

@@ -18,28 +18,41 @@ const STYLE: Record<CardState, string> = {
  */
 export function renderDot(graph: CardGraph, roots: string[]): string {
   const scope = viewScope(graph, roots);
+  // Node ids are numbers: a card's stem and title only ever appear inside quoted strings.
+  const id = new Map(scope.stems.map((s, i) => [s, `n${i}`] as const));
   const lines: string[] = [];
-  for (const c of scope.cycles) lines.push(`// cycle: ${c.join(' -> ')}`);
+  for (const c of scope.cycles) lines.push(`// cycle: ${commentText(c.join(' -> '))}`);
   lines.push('digraph mikado {');
   lines.push('  rankdir=TB;');
   lines.push('  node [shape=box, style="rounded,filled", fontname="Helvetica"];');
   for (const s of scope.stems) {
     const state = scope.states.get(s)!;
     const title = graph.cards.get(s)?.title ?? (state === 'missing' ? '(missing)' : '');
-    const label = title ? `${s}\\n${quote(title)}` : quote(s);
-    lines.push(`  "${quote(s)}" [label="${label}", tooltip="${state}", ${STYLE[state]}];`);
+    const label = title ? `${quote(s)}\\n${quote(title)}` : quote(s);
+    lines.push(
+      `  ${id.get(s)} [label="${label}", tooltip="${quote(s)}: ${state}", ${STYLE[state]}];`,
+    );
   }
   for (const [a, b] of scope.edges) {
     const cyc = scope.cycleEdges.has(`${a}\0${b}`) ? ' [color="#b91c1c", penwidth=2]' : '';
-    lines.push(`  "${quote(a)}" -> "${quote(b)}"${cyc};`);
+    lines.push(`  ${id.get(a)} -> ${id.get(b)}${cyc};`);
   }
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Text for inside a DOT double-quoted string: backslashes doubled (so Graphviz's `\N`, `\l`,
+ * `\G` escapes never form), quotes escaped, line breaks and other control characters as spaces.
+ */
 function quote(text: string): string {
   return text
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
-    .replace(/[\r\n]+/g, ' ');
+    .replace(/[\x00-\x1f\x7f\u2028\u2029]/g, ' ');
+}
+
+/** Text for a `//` comment line: nothing that could end the line. */
+function commentText(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, ' ');
 }

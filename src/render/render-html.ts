@@ -1,28 +1,27 @@
 import type { CardGraph } from '../graph/build-graph.ts';
 import type { CardState } from './card-state.ts';
+import { LAYOUT_FONT, layoutGraph } from './layout-graph.ts';
+import { renderCardBody } from './render-card-body.ts';
 import { MARKS } from './render-chain.ts';
-import { truncate } from './render-list.ts';
 import { type ViewScope, viewScope } from './view-scope.ts';
 
-const NODE_W = 260;
-const NODE_H = 54;
-const GAP_X = 28;
-const GAP_Y = 72;
-const PAD = 20;
+/** Title lines of a node wrap at this many characters; longer words are cut there. */
+const WRAP = 30;
 
 const CSS = `
 :root{--ready:#15803d;--ready-bg:#dcfce7;--active:#b45309;--active-bg:#fef3c7;--complete:#64748b;--complete-bg:#f1f5f9;--missing:#b91c1c;--missing-bg:#fee2e2}
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#0f172a;background:#fff}
 header,main{max-width:1100px;margin:0 auto;padding:0 24px}
+.figure{padding:0 24px;margin:12px 0 28px}
+.figure svg{display:block;width:100%;height:auto;margin:0 auto}
 h1{font-size:1.5rem;margin:24px 0 4px}
 .summary{color:#475569;margin:0 0 12px}
 .cycles{background:var(--missing-bg);border:1px solid var(--missing);color:#7f1d1d;padding:8px 12px;border-radius:6px}
 .legend span{display:inline-block;margin-right:14px}
 .legend i{display:inline-block;width:12px;height:12px;border-radius:3px;margin-right:5px;vertical-align:-1px;border:2px solid}
-.figure{overflow:auto;border:1px solid #e2e8f0;border-radius:8px;margin:12px 0 28px}
 svg .node rect{stroke-width:2;rx:8}
-svg .node text{font-size:13px;fill:#0f172a}
-svg .node .sub{font-size:11px;fill:#475569}
+svg .node text{font-family:Helvetica,Arial,"Liberation Sans",sans-serif;fill:#0f172a}
+svg .node .stem{font-weight:600}
 svg .node:hover rect{stroke-width:3}
 svg .edge{fill:none;stroke:#94a3b8;stroke-width:1.5}
 svg .edge.cycle{stroke:var(--missing);stroke-width:2.5;stroke-dasharray:6 4}
@@ -37,22 +36,26 @@ section.card:target{background:#f8fafc}
 section.card h2{font-size:1.15rem;margin:12px 0 0}
 .meta{color:#475569;font-size:.9rem;margin:2px 0 8px}
 pre{white-space:pre-wrap;word-wrap:break-word;background:#f8fafc;padding:12px;border-radius:6px;font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,monospace}
+code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace}
+.body table{border-collapse:collapse}.body td,.body th{border:1px solid #e2e8f0;padding:4px 8px}
+a.wikilink{text-decoration:underline dotted}
 `;
 
 /**
  * One self-contained HTML page (no scripts, no external resources) showing chains as a picture:
- * an SVG of the cards, coloured by state (ready, active, complete, missing), each node linking to
- * the card's text further down the page. Cycles are shown first.
+ * an SVG of the cards laid out by Graphviz, coloured by state (ready, active, complete, missing),
+ * each node linking to the card's text further down the page, rendered from its Markdown. Cycles
+ * are shown first. Every string from the cards is escaped.
  * @param graph the card graph
  * @param roots the cards whose chains to show
  * @param opts page title
  * @returns the HTML document
  */
-export function renderHtml(
+export async function renderHtml(
   graph: CardGraph,
   roots: string[],
   opts: { title?: string } = {},
-): string {
+): Promise<string> {
   const scope = viewScope(graph, roots);
   const title =
     opts.title ??
@@ -84,15 +87,21 @@ export function renderHtml(
   parts.push(
     `<p class="legend">${(['ready', 'active', 'complete', 'missing'] as const).map((s) => `<span><i class="${s}"></i>${MARKS[s]} ${s}</span>`).join('')}</p>`,
     '</header>',
-    '<main>',
   );
-  parts.push(`<div class="figure">${svg(graph, scope)}</div>`);
-  for (const s of scope.stems) parts.push(section(graph, s, scope.states.get(s)!));
+  parts.push(`<div class="figure">${await svg(graph, scope)}</div>`, '<main>');
+  const shown = new Set(scope.stems);
+  const body = renderCardBody((stem) => (shown.has(stem) ? `#${anchor(stem)}` : undefined));
+  for (const s of scope.stems) parts.push(section(graph, s, scope.states.get(s)!, body));
   parts.push('</main>', '</body>', '</html>');
   return `${parts.join('\n')}\n`;
 }
 
-function section(graph: CardGraph, stem: string, state: CardState): string {
+function section(
+  graph: CardGraph,
+  stem: string,
+  state: CardState,
+  body: (markdown: string) => string,
+): string {
   const card = graph.cards.get(stem);
   const head = `<h2>${MARKS[state]} ${esc(stem)}${card?.title ? ` — ${esc(card.title)}` : ''} <small>(${state})</small></h2>`;
   if (!card) {
@@ -111,127 +120,85 @@ function section(graph: CardGraph, stem: string, state: CardState): string {
   ]
     .filter(Boolean)
     .join(' · ');
-  return `<section id="${anchor(stem)}" class="card ${state}">${head}<p class="meta">${meta}</p><pre>${esc(card.body.replace(/^\n+/, '').replace(/\s+$/, ''))}</pre></section>`;
+  return `<section id="${anchor(stem)}" class="card ${state}">${head}<p class="meta">${meta}</p><div class="body">${body(card.body)}</div></section>`;
 }
 
-/** Lays the cards out in layers (goal on top) and draws them. */
-function svg(graph: CardGraph, scope: ViewScope): string {
-  const layers = layout(scope);
-  const pos = new Map<string, { x: number; y: number }>();
-  const widest = Math.max(1, ...layers.map((l) => l.length));
-  const width = PAD * 2 + widest * NODE_W + (widest - 1) * GAP_X;
-  const height = PAD * 2 + layers.length * NODE_H + Math.max(0, layers.length - 1) * GAP_Y;
-  layers.forEach((layer, li) => {
-    const rowWidth = layer.length * NODE_W + (layer.length - 1) * GAP_X;
-    const x0 = (width - rowWidth) / 2;
-    layer.forEach((s, i) => {
-      pos.set(s, { x: x0 + i * (NODE_W + GAP_X), y: PAD + li * (NODE_H + GAP_Y) });
-    });
-  });
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="card graph">`,
-    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#94a3b8"/></marker></defs>',
-  ];
-  for (const [a, b] of scope.edges) {
-    const p = pos.get(a);
-    const q = pos.get(b);
-    if (!p || !q) continue;
-    const x1 = p.x + NODE_W / 2;
-    const x2 = q.x + NODE_W / 2;
-    const down = q.y > p.y;
-    const y1 = down ? p.y + NODE_H : p.y;
-    const y2 = down ? q.y : q.y + NODE_H;
-    const bend = down ? GAP_Y / 2 : -GAP_Y / 2 - NODE_H;
-    const cls = scope.cycleEdges.has(`${a}\0${b}`) ? 'edge cycle' : 'edge';
-    out.push(
-      `<path class="${cls}" d="M${x1},${y1} C${x1},${y1 + bend} ${x2},${y2 - bend} ${x2},${y2}" marker-end="url(#arrow)"><title>${esc(a)} requires ${esc(b)}</title></path>`,
-    );
-  }
-  for (const s of scope.stems) {
-    const p = pos.get(s)!;
+/** The picture: Graphviz places the nodes and routes the edges; the SVG is written here. */
+async function svg(graph: CardGraph, scope: ViewScope): Promise<string> {
+  const nodes = scope.stems.map((s) => {
     const state = scope.states.get(s)!;
     const title = graph.cards.get(s)?.title ?? (state === 'missing' ? '(missing)' : '');
+    return {
+      id: s,
+      lines: [
+        { text: `${MARKS[state]} ${s}`, bold: true },
+        ...wrap(title, WRAP).map((text) => ({ text })),
+      ],
+    };
+  });
+  const layout = await layoutGraph(nodes, scope.edges);
+  const w = Math.ceil(layout.width);
+  const h = Math.ceil(layout.height);
+  const out: string[] = [
+    // scales to the page width, up to 1.8 times its natural size
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${h}" style="max-width:${Math.ceil(w * 1.8)}px" role="img" aria-label="card graph">`,
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L10,5L0,10z" fill="#94a3b8"/></marker></defs>',
+  ];
+  for (const e of layout.edges) {
+    const cls = scope.cycleEdges.has(`${e.tail}\0${e.head}`) ? 'edge cycle' : 'edge';
     out.push(
-      `<a class="node ${state}" href="#${anchor(s)}" data-stem="${esc(s)}"><title>${esc(s)}${title ? ` — ${esc(title)}` : ''} (${state})</title>` +
-        `<rect x="${p.x}" y="${p.y}" width="${NODE_W}" height="${NODE_H}" rx="8"/>` +
-        `<text x="${p.x + 12}" y="${p.y + 22}">${MARKS[state]} ${esc(truncate(s, 30))}</text>` +
-        `<text class="sub" x="${p.x + 12}" y="${p.y + 41}">${esc(truncate(title, 36))}</text></a>`,
+      `<path class="${cls}" d="${e.d}" data-tail="${esc(e.tail)}" data-head="${esc(e.head)}" marker-end="url(#arrow)"><title>${esc(e.tail)} requires ${esc(e.head)}</title></path>`,
+    );
+  }
+  for (const n of layout.nodes) {
+    const state = scope.states.get(n.id)!;
+    const title = graph.cards.get(n.id)?.title ?? '';
+    const text = n.lines
+      .map(
+        // textLength holds each line to the width Graphviz measured, whatever font the reader has
+        (l) =>
+          `<text${l.bold ? ' class="stem"' : ''} x="${r(l.x)}" y="${r(l.y)}" textLength="${r(l.width)}" lengthAdjust="spacingAndGlyphs">${esc(l.text)}</text>`,
+      )
+      .join('');
+    out.push(
+      `<a class="node ${state}" href="#${anchor(n.id)}" data-stem="${esc(n.id)}"><title>${esc(n.id)}${title ? ` — ${esc(title)}` : ''} (${state})</title>` +
+        `<rect x="${r(n.x)}" y="${r(n.y)}" width="${r(n.width)}" height="${r(n.height)}" rx="8"/>` +
+        `<g font-size="${LAYOUT_FONT.size}">${text}</g></a>`,
     );
   }
   out.push('</svg>');
   return out.join('\n');
 }
 
-/** Longest-path layers over the graph without its back edges, ordered by a barycenter pass. */
-function layout(scope: ViewScope): string[][] {
-  const children = new Map<string, string[]>(scope.stems.map((s) => [s, []]));
-  for (const [a, b] of scope.edges) children.get(a)?.push(b);
-  // Drop back edges (cycles) with a DFS, then order topologically.
-  const state = new Map<string, 1 | 2>();
-  const topo: string[] = [];
-  const forward = new Map<string, string[]>(scope.stems.map((s) => [s, []]));
-  for (const start of scope.stems) {
-    if (state.has(start)) continue;
-    const stack: { s: string; i: number }[] = [{ s: start, i: 0 }];
-    state.set(start, 1);
-    while (stack.length) {
-      const f = stack[stack.length - 1]!;
-      const kids = children.get(f.s) ?? [];
-      if (f.i < kids.length) {
-        const k = kids[f.i++]!;
-        if (!state.has(k)) {
-          forward.get(f.s)!.push(k);
-          state.set(k, 1);
-          stack.push({ s: k, i: 0 });
-        } else if (state.get(k) === 2) forward.get(f.s)!.push(k);
-        continue;
-      }
-      state.set(f.s, 2);
-      topo.push(f.s);
-      stack.pop();
+/** Words into lines of at most `width` characters (a longer word is cut). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(/\s+/).filter(Boolean)) {
+    while (word.length > width) {
+      if (line) lines.push(line);
+      line = '';
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+    }
+    if (!line) line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
     }
   }
-  topo.reverse();
-  const depth = new Map<string, number>();
-  for (const s of topo) {
-    const d = depth.get(s) ?? 0;
-    depth.set(s, d);
-    for (const k of forward.get(s) ?? []) depth.set(k, Math.max(depth.get(k) ?? 0, d + 1));
-  }
-  const layers: string[][] = [];
-  for (const s of scope.stems) {
-    const d = depth.get(s) ?? 0;
-    const layer = layers[d] ?? [];
-    layer.push(s);
-    layers[d] = layer;
-  }
-  const index = new Map<string, number>();
-  const parents = new Map<string, string[]>();
-  for (const [a, b] of scope.edges) {
-    const list = parents.get(b) ?? [];
-    list.push(a);
-    parents.set(b, list);
-  }
-  return layers
-    .filter((l) => l !== undefined)
-    .map((layer) => {
-      const bary = (s: string): number => {
-        const ps = (parents.get(s) ?? []).map((p) => index.get(p)).filter((i) => i !== undefined);
-        return ps.length ? ps.reduce((x, y) => x + y, 0) / ps.length : Number.MAX_SAFE_INTEGER;
-      };
-      const sorted = layer
-        .map((s, i) => ({ s, i, b: bary(s) }))
-        .sort((x, y) => x.b - y.b || x.i - y.i)
-        .map((x) => x.s);
-      sorted.forEach((s, i) => {
-        index.set(s, i);
-      });
-      return sorted;
-    });
+  if (line) lines.push(line);
+  return lines;
 }
 
+function r(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/** A page id for a card: `card-<stem>`, any character but letters, digits and `-` escaped. */
 function anchor(stem: string): string {
-  return `card-${encodeURIComponent(stem).replace(/%/g, '_')}`;
+  return `card-${stem.replace(/[^A-Za-z0-9-]/gu, (c) => `_${c.codePointAt(0)!.toString(16)}_`)}`;
 }
 
 function esc(text: string): string {

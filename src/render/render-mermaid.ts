@@ -20,7 +20,7 @@ export function renderMermaid(graph: CardGraph, roots: string[]): string {
   const scope = viewScope(graph, roots);
   const id = new Map(scope.stems.map((s, i) => [s, `n${i}`] as const));
   const lines = ['```mermaid', 'flowchart TD'];
-  for (const c of scope.cycles) lines.push(`  %% cycle: ${c.join(' -> ')}`);
+  for (const c of scope.cycles) lines.push(`  %% cycle: ${commentText(c.join(' -> '))}`);
   for (const s of scope.stems) {
     const title = graph.cards.get(s)?.title;
     const state = scope.states.get(s)!;
@@ -41,11 +41,21 @@ export function renderMermaid(graph: CardGraph, roots: string[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Text for inside a Mermaid `["..."]` label: every ASCII character that Mermaid or the HTML it
+ * renders to could read as syntax (quotes, `#`, `%`, `&`, `<`, brackets, backslashes, ...)
+ * becomes an entity code `#NN;`; line breaks and control characters become spaces.
+ */
 function escapeLabel(text: string): string {
   return text
-    .replace(/&/g, '#amp;')
-    .replace(/"/g, '#quot;')
-    .replace(/</g, '#lt;')
-    .replace(/>/g, '#gt;')
-    .replace(/[\r\n]+/g, ' ');
+    .replace(/[\x00-\x1f\x7f\u2028\u2029]/g, ' ')
+    .replace(/[^\p{L}\p{N} _.,:/()+-]/gu, (c) => `#${c.codePointAt(0)};`);
+}
+
+/**
+ * Text for a `%%` comment line: no line break and no `%` or braces, so it can neither end the
+ * comment nor read as a `%%{init}%%` directive.
+ */
+function commentText(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f\u2028\u2029%{}]/g, ' ');
 }

@@ -13,7 +13,7 @@ import { formatBlockError } from './format-block-error.ts';
 import { appendJournalRecord } from './journal.ts';
 import type { MikadoApi } from './mikado-api.ts';
 import { processStartTime } from './proc.ts';
-import { redactText } from './redact.ts';
+import { containsSecret, redactText } from './redact.ts';
 
 /** zx's globals (as `zx/globals` assigns them), defined lazily. */
 const ZX_GLOBALS = [
@@ -111,12 +111,6 @@ function varsProxy(vars: Record<string, string>, profile: string): Record<string
       );
     },
   });
-}
-
-function containsSecret(json: string, secrets: string[]): string | undefined {
-  return secrets.find(
-    (s) => s.length > 0 && (json.includes(s) || json.includes(JSON.stringify(s).slice(1, -1))),
-  );
 }
 
 function readSpec(): BlockSpec | undefined {

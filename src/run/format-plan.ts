@@ -74,6 +74,11 @@ export function formatPlan(plan: RunPlan, paint: Paint): string {
     paint.bold(`Plan for ${plan.target} (profile ${plan.profile}); dry run: nothing is executed`),
     '',
   ];
+  if (plan.variables && plan.variables.length > 0) {
+    lines.push(paint.bold(`Variables (profile ${plan.profile}):`));
+    for (const v of plan.variables) lines.push(`  ${v}`);
+    lines.push('');
+  }
   for (const pc of plan.cards) {
     const head = `${paint.bold(pc.card.stem)}  ${paint.dim(pc.card.path)}`;
     lines.push(pc.included ? head : `${head}  ${paint.dim(`skipped: ${pc.why}`)}`);
@@ -81,7 +86,9 @@ export function formatPlan(plan: RunPlan, paint: Paint): string {
     for (const pb of pc.blocks) {
       const attrs = formatAttrs(pb.block);
       const where = `${pb.card.path}:${pb.block.line}`;
-      const state = pc.included ? describeState(pb, true) : 'not run (card complete)';
+      const state = pc.included
+        ? describeState(pb, true)
+        : `not run (card ${pc.why?.startsWith('unreadable') ? 'unreadable' : 'complete'})`;
       const mark =
         !pc.included || pb.state === 'excluded'
           ? paint.dim('-')

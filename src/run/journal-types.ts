@@ -42,7 +42,10 @@ export interface RunStartRecord extends JournalRecordBase {
 /** A `mikado run` ended. */
 export interface RunEndRecord extends JournalRecordBase {
   type: 'run-end';
+  /** `succeeded` only when every block of the plan ran and succeeded. */
   outcome: 'succeeded' | 'failed' | 'interrupted';
+  /** Why the run failed when no block did (an error in the runner itself). */
+  reason?: string;
 }
 
 /** Identifies a block: its card's stem and its name. */

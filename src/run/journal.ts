@@ -1,14 +1,19 @@
 import {
   closeSync,
+  existsSync,
   fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readFileSync,
   readSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { MikadoError } from '../errors.ts';
+import { shellWord } from '../shell-word.ts';
+import { validateJournalRecord } from './journal-schema.ts';
 import type { BlockAttempt, BlockRef, JournalRecord } from './journal-types.ts';
 
 /**
@@ -56,21 +61,36 @@ export function appendJournalRecord(file: string, record: JournalRecord): void {
   }
 }
 
+/** A journal line that is not a record. */
+export interface DamagedLine {
+  /** 1-based line number (NaN when read from an offset). */
+  line: number;
+  /** What is wrong with it. */
+  why: string;
+}
+
 /** What {@link readJournal} found. */
 export interface JournalContents {
   records: JournalRecord[];
-  /** Damaged lines in the middle of the file (a cut-short last line is expected and not reported). */
+  /**
+   * Lines that are not records of the journal's schema: a corrupt journal. A line cut short by a
+   * crash (an unfinished JSON record, also when a later append followed it) is not reported.
+   */
+  damaged: DamagedLine[];
+  /** Lines cut short by a crash, ignored (warnings for the operator). */
   warnings: string[];
   /** Bytes read (to continue from with `offset`). */
   size: number;
 }
 
 /**
- * Reads a journal. A last line without its newline (a write cut short by a crash) is ignored;
- * other unreadable lines are skipped with a warning.
+ * Reads a journal. A line cut short by a crash (the last line without its newline, or an
+ * unfinished JSON record that a later append closed with a newline) is ignored with a warning;
+ * any other line that is not a record of the schema is reported in `damaged`.
  * @param file journal path; a missing file reads as empty
  * @param offset byte offset to start from (for reading only what was appended since)
- * @returns the records, warnings and the size read
+ * @returns the records, the damaged lines, warnings and the size read
+ * @throws JournalError when the journal cannot be read as a file
  */
 export function readJournal(file: string, offset = 0): JournalContents {
   let buf: Buffer;
@@ -78,29 +98,76 @@ export function readJournal(file: string, offset = 0): JournalContents {
     buf = offset === 0 ? readFileSync(file) : readFrom(file, offset);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { records: [], warnings: [], size: offset };
+      return { records: [], damaged: [], warnings: [], size: offset };
     }
-    throw error;
+    throw new JournalError(
+      `${file}: Unexpected ${(error as NodeJS.ErrnoException).code ?? String(error)} reading the journal, expected a readable file`,
+      {
+        fix: `Look at what is there (\`ls -la ${shellWord(file)}\`); move it aside (\`mv ${shellWord(file)} ${shellWord(`${file}.unreadable`)}\`) to start a new journal, in which every block counts as never run.`,
+      },
+    );
   }
   const lines = buf.toString('utf8').split('\n');
   // The piece after the last newline is a line still being written or cut short: not ours yet.
   const tail = lines.pop() ?? '';
   const size = offset + buf.length - Buffer.byteLength(tail);
   const records: JournalRecord[] = [];
+  const damaged: DamagedLine[] = [];
   const warnings: string[] = [];
   let lineNo = offset === 0 ? 0 : Number.NaN;
   for (const line of lines) {
     lineNo++;
     if (line.trim() === '') continue;
+    let value: unknown;
     try {
-      const rec = JSON.parse(line) as JournalRecord;
-      if (rec && typeof rec === 'object' && typeof rec.type === 'string') records.push(rec);
-      else warnings.push(damaged(file, lineNo));
-    } catch {
-      warnings.push(damaged(file, lineNo));
+      value = JSON.parse(line);
+    } catch (error) {
+      if (cutShort(line, error)) warnings.push(tornWarning(file, lineNo));
+      else damaged.push({ line: lineNo, why: 'not JSON' });
+      continue;
     }
+    const checked = validateJournalRecord(value);
+    if (checked.record) records.push(checked.record);
+    else damaged.push({ line: lineNo, why: checked.problem });
   }
-  return { records, warnings, size };
+  return { records, damaged, warnings, size };
+}
+
+/** A journal that cannot be trusted (exit 2). */
+export class JournalError extends MikadoError {}
+
+/**
+ * The refusal for a journal with damaged lines: where they are, how to look at them and how to
+ * remove them (keeping a backup), rather than running completed blocks again.
+ * @param file the journal
+ * @param damaged its damaged lines
+ * @returns the error
+ */
+export function corruptJournal(file: string, damaged: DamagedLine[]): JournalError {
+  const shown = damaged.slice(0, 5).map((d) => `${file}:${d.line}: ${d.why}`);
+  if (damaged.length > 5) shown.push(`... and ${damaged.length - 5} more`);
+  const script = damaged.map((d) => `${d.line}`).join(',');
+  const sed = damaged.map((d) => `${d.line}d`).join(';');
+  return new JournalError(
+    `Unexpected damaged journal: ${damaged.length} line(s) are not journal records, expected one JSON record per line (running on could repeat blocks that already succeeded):\n  ${shown.join('\n  ')}`,
+    {
+      fix: `Look at them (\`awk 'NR==${script.split(',').join(' || NR==')}' ${shellWord(file)}\`), then remove them, keeping a backup (\`sed -i.bak '${sed}' ${shellWord(file)}\`), and run again.`,
+    },
+  );
+}
+
+/** Whether a line that does not parse is a JSON record cut short (a crash during a write). */
+function cutShort(line: string, error: unknown): boolean {
+  if (!line.startsWith('{"v":')) return false;
+  const message = error instanceof Error ? error.message : '';
+  if (/Unexpected end|Unterminated/.test(message)) return true;
+  const at = /at position (\d+)/.exec(message);
+  return at !== null && Number(at[1]) >= line.length;
+}
+
+function tornWarning(file: string, line: number): string {
+  const where = Number.isNaN(line) ? '' : `:${line}`;
+  return `${file}${where}: Unexpected journal line cut short (a crash while it was written), expected a whole record (ignored)`;
 }
 
 function readFrom(file: string, offset: number): Buffer {
@@ -118,11 +185,6 @@ function readFrom(file: string, offset: number): Buffer {
   } finally {
     closeSync(fd);
   }
-}
-
-function damaged(file: string, line: number): string {
-  const where = Number.isNaN(line) ? '' : `:${line}`;
-  return `${file}${where}: Unexpected damaged journal line, expected a JSON record (ignored)`;
 }
 
 /** A value kept with `mikado.set`. */
@@ -239,4 +301,16 @@ function findAttempt(state: JournalState, ref: BlockRef, run: string): BlockAtte
     if (list[i]!.run === run) return list[i];
   }
   return undefined;
+}
+
+/**
+ * Creates `<root>/.mikado/` with a `.gitignore` of `*`, so the journal, logs and locks stay out
+ * of git even where the repository does not ignore `.mikado/`.
+ * @param root repository root
+ */
+export function ensureStateDir(root: string): void {
+  const dir = path.join(root, '.mikado');
+  mkdirSync(dir, { recursive: true });
+  const ignore = path.join(dir, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, '# mikado run state: journal, logs, locks\n*\n');
 }

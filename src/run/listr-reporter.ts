@@ -7,7 +7,7 @@ import {
   ProcessOutput,
   type SimpleRenderer,
 } from 'listr2';
-import type { BlockResult } from './execute-block.ts';
+import { type BlockResult, formatMs } from './execute-block.ts';
 import { describeState, type Paint } from './format-plan.ts';
 import { summarize } from './plain-reporter.ts';
 import type { PlannedBlock, PlannedCard, RunPlan } from './plan-run.ts';
@@ -36,6 +36,9 @@ export class ListrReporter implements RunReporter {
   private running?: Promise<unknown>;
   private readonly started = Date.now();
   private readonly notes: string[] = [];
+  /** The block task on screen now, and what to add to its title (a signal being handled). */
+  private current?: { task: Wrapper; name: string; since: number };
+  private stopping = '';
 
   /**
    * @param out the terminal
@@ -72,7 +75,12 @@ export class ListrReporter implements RunReporter {
                 const slot = this.slots.get(pb)!;
                 slot.task = t;
                 if (slot.pending) this.show(slot, slot.pending);
-                const s = await slot.settled;
+                // The elapsed time while the block runs (listr2's timer shows it only at the end).
+                this.current = { task: t, name: pb.block.name, since: Date.now() };
+                const tick = setInterval(() => this.retitle(), 1000);
+                const s = await slot.settled.finally(() => clearInterval(tick));
+                this.current = undefined;
+                t.title = pb.block.name;
                 if (s.kind === 'skip') t.skip(`${pb.block.name}: ${s.why}`);
                 else if (s.kind === 'fail') throw new Error(`${pb.block.name}: ${s.why}`);
               },
@@ -99,6 +107,27 @@ export class ListrReporter implements RunReporter {
       },
     );
     this.running = listr.run().catch(() => undefined);
+  }
+
+  private retitle(): void {
+    const c = this.current;
+    if (!c) return;
+    const elapsed = this.paint.dim(formatMs(Math.floor((Date.now() - c.since) / 1000) * 1000));
+    c.task.title = `${c.name} ${elapsed}${this.stopping ? ` ${this.paint.yellow(this.stopping)}` : ''}`;
+  }
+
+  /**
+   * Says on the live view, at once and without breaking its frame, that a signal is being handled
+   * (a direct write to the terminal would leave a copy of the frame behind). The text is printed
+   * again after the view ends.
+   * @param title a few words for the running block's title
+   * @param text the full message
+   */
+  interrupting(title: string, text: string): void {
+    this.stopping = title;
+    this.notes.push(this.paint.yellow(text));
+    if (this.current) this.retitle();
+    else this.out.write(`${text}\n`);
   }
 
   /** @inheritdoc */

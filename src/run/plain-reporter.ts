@@ -136,8 +136,13 @@ export function summarize(result: RunResult, paint: Paint, elapsedMs: number): s
         for (const l of f.tail) lines.push(`${OUTPUT_PREFIX}${l}`);
       }
       lines.push(`log: ${f.log}`);
+      const again = result.again ? `\`${result.again}\`` : 'the same command';
       lines.push(
-        paint.dim('Fix the cause and run the same command again: it resumes at this block.'),
+        paint.dim(
+          result.outcome === 'interrupted'
+            ? `Run ${again} again: it resumes at this block.`
+            : `Fix the cause and run ${again} again: it resumes at this block.`,
+        ),
       );
       return `${lines.join('\n')}\n`;
     }

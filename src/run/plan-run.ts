@@ -1,4 +1,4 @@
-import type { Block, Card } from '../cards/types.ts';
+import type { Block, Card, Diagnostic } from '../cards/types.ts';
 import { blockKey, type JournalState } from './journal.ts';
 import type { BlockAttempt } from './journal-types.ts';
 import { blockHash } from './transpile-block.ts';
@@ -54,6 +54,8 @@ export interface RunPlan {
   problems: string[];
   /** Things worth saying that do not stop the run. */
   warnings: string[];
+  /** A dry run's lines describing the profile's variables (secrets without their values). */
+  variables?: string[];
 }
 
 /** What {@link planRun} needs. */
@@ -74,6 +76,31 @@ export interface PlanInput {
    * @returns true when alive
    */
   isAlive: (attempt: BlockAttempt) => boolean;
+}
+
+/**
+ * Frontmatter diagnostics that leave a card neither open nor complete (its `status` or
+ * `requires` cannot be trusted).
+ */
+const UNREADABLE_RULES = new Set([
+  'frontmatter-yaml',
+  'frontmatter-unclosed',
+  'frontmatter-schema',
+  'no-frontmatter',
+  'symlink-card',
+]);
+
+/**
+ * The findings that make a card's frontmatter unreadable: YAML that does not parse, no closing
+ * `---`, no frontmatter at all, values outside the schema (`status: done`), or a card committed
+ * as a symbolic link. Such a card is neither open nor complete.
+ * @param card the card
+ * @returns the findings (empty when the frontmatter reads)
+ */
+export function unreadableFrontmatter(card: Card): Diagnostic[] {
+  return card.diagnostics.filter(
+    (d) => UNREADABLE_RULES.has(d.rule) && (d.severity === 'error' || d.rule === 'no-frontmatter'),
+  );
 }
 
 /**
@@ -102,12 +129,17 @@ export function planRun(input: PlanInput): RunPlan {
     warnings: [],
   };
   for (const card of input.order) {
+    const unreadable = unreadableFrontmatter(card).length > 0;
     const complete = card.status !== 'active';
-    const included = !complete || input.includeComplete === true;
+    const included = !unreadable && (!complete || input.includeComplete === true);
     const pc: PlannedCard = {
       card,
       included,
-      why: included ? undefined : 'complete (`--include-complete` runs it)',
+      why: unreadable
+        ? 'unreadable frontmatter: neither open nor complete'
+        : included
+          ? undefined
+          : 'complete (`--include-complete` runs it)',
       blocks: [],
     };
     const names = new Set<string>();

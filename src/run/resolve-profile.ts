@@ -15,6 +15,20 @@ export interface ResolvedProfile {
   missing: string[];
   /** Absolute directories put first on PATH. */
   pathPrefix: string[];
+  /** Every variable in the config's order, with where its value came from (for the dry run). */
+  details: ProfileVarDetail[];
+}
+
+/** One profile variable as it was resolved. */
+export interface ProfileVarDetail {
+  name: string;
+  /** The value, when it has one (a secret's too: never print it). */
+  value?: string;
+  /** The environment variable it reads, when it reads one. */
+  env?: string;
+  /** Whether the value came from that environment variable. */
+  fromEnv: boolean;
+  secret: boolean;
 }
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -51,7 +65,15 @@ export function resolveProfile(
   const profile = config.profiles[chosen];
   if (!profile) {
     if (names.length === 0 && chosen === 'default') {
-      return { name: chosen, vars: {}, secrets: [], secretNames: [], missing: [], pathPrefix: [] };
+      return {
+        name: chosen,
+        vars: {},
+        secrets: [],
+        secretNames: [],
+        missing: [],
+        pathPrefix: [],
+        details: [],
+      };
     }
     throw new ConfigError(
       `Unexpected profile \`${chosen}\`, expected one of: ${names.join(', ') || 'none defined'}`,
@@ -62,9 +84,12 @@ export function resolveProfile(
   const secrets: string[] = [];
   const secretNames: string[] = [];
   const missing: string[] = [];
+  const details: ProfileVarDetail[] = [];
   for (const [key, v] of Object.entries(profile.vars)) {
     const fromEnv = v.env !== undefined ? env[v.env] : undefined;
-    const value = fromEnv !== undefined && fromEnv !== '' ? fromEnv : v.value;
+    const usesEnv = fromEnv !== undefined && fromEnv !== '';
+    const value = usesEnv ? fromEnv : v.value;
+    details.push({ name: key, value, env: v.env, fromEnv: usesEnv, secret: Boolean(v.secret) });
     if (v.secret) secretNames.push(key);
     if (value === undefined) {
       missing.push(v.env ? `${key} ($${v.env})` : key);
@@ -74,5 +99,5 @@ export function resolveProfile(
     if (v.secret && value !== '') secrets.push(value);
   }
   const pathPrefix = (profile.path ?? []).map((p) => path.resolve(config.root, p));
-  return { name: chosen, vars, secrets, secretNames, missing, pathPrefix };
+  return { name: chosen, vars, secrets, secretNames, missing, pathPrefix, details };
 }

@@ -66,7 +66,7 @@ describe('bad input never gives a stack trace', () => {
     expect(view[0]).toBe(0);
     expect(view[1]).toContain('goal  The goal  not started  3/4');
     expect(view[2]).toMatch(
-      /^mikado: 4 problems in the cards \(first: docs\/cards\/\S+:\d+:\d+ .*\); run `mikado check`\n$/,
+      /^mikado: at least 4 problems in the cards \(first: docs\/cards\/\S+:\d+:\d+ .*\); run `mikado check` to list them all\n$/,
     );
     expect(view[2]).not.toMatch(STACK);
   });

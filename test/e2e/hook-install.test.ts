@@ -18,10 +18,13 @@ import { BIN, runMikado } from '../helpers/binary.ts';
 import { card, cleanupRepos, mikadoBranchRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+// The routes are in the README; the husky and lefthook lines in docs/hook.md.
+const readme = ['README.md', 'docs/hook.md']
+  .map((f) => readFileSync(path.join(root, f), 'utf8'))
+  .join('\n');
 afterEach(cleanupRepos);
 
-/** A code block of the README marked `<!-- hook-config: NAME -->`. */
+/** A code block of the README or the hook page marked `<!-- hook-config: NAME -->`. */
 function readmeConfig(name: string): string {
   const at = readme.indexOf(`<!-- hook-config: ${name} -->`);
   if (at < 0) throw new Error(`README has no hook-config ${name}`);
@@ -201,7 +204,7 @@ describe('hook managers', () => {
       pass_filenames: true,
       always_run: true,
     });
-    expect(hooks[1]).toMatchObject({ stages: ['pre-commit'], pass_filenames: false });
+    expect(hooks[1]).toMatchObject({ stages: ['commit'], pass_filenames: false });
     const config = parse(readmeConfig('.pre-commit-config.yaml'));
     expect(config.default_install_hook_types).toEqual(['pre-commit', 'commit-msg']);
     expect(config.repos[0].hooks.map((h: { id: string }) => h.id)).toEqual(
@@ -239,6 +242,33 @@ describe('hook managers', () => {
     ).toBe(0);
     r.gitOk(['checkout', '-q', 'main']);
     expect(r.git(['commit', '--allow-empty', '-m', 'anything on main'], env).status).toBe(0);
+  });
+
+  it("refuses husky's hooks path with a fix that, run as printed, makes husky run mikado", () => {
+    const r = repoOnMikadoBranch(false);
+    linkProjectMikado(r);
+    const h = spawnSync(process.execPath, [path.join(root, 'node_modules/husky/bin.js')], {
+      cwd: r.dir,
+      env: r.env,
+      encoding: 'utf8',
+    });
+    expect(h.status, h.stderr).toBe(0);
+    const refused = r.mikado(['hook', 'install']);
+    expect(refused.status).toBe(2);
+    const fix = /fix: Add mikado to husky's hooks instead: `(.*)`$/m.exec(refused.stderr)?.[1];
+    expect(fix).toBeDefined();
+    const ran = spawnSync('sh', ['-c', fix!], { cwd: r.dir, env: r.env, encoding: 'utf8' });
+    expect(ran.status, ran.stderr).toBe(0);
+    r.commitNoVerify('C2(goal): impl husky config');
+    const bad = r.git(['commit', '--allow-empty', '-m', 'not conventional']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('subject-format');
+    expect(r.git(['commit', '--allow-empty', '-m', 'C2(goal): impl via husky']).status).toBe(0);
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD });
+    r.gitOk(['add', '-A']);
+    expect(r.git(['commit', '-m', 'C2(goal): plan broken']).stderr).toContain(
+      'docs/cards/broken.md:3:11',
+    );
   });
 
   it('husky (real run) with the README lines', () => {

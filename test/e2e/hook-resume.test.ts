@@ -12,7 +12,7 @@ describe('mikado view --resume (binary)', () => {
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('  position      mid-cycle');
     expect(text.stdout).toContain(
-      "next: mikado close leaf && git commit -am 'C2(goal): close leaf'",
+      "next: mikado close leaf && git commit -m 'C2(goal): close leaf' -- docs/cards/leaf.md",
     );
     const json = r.mikado(['view', '--resume', '--json']);
     expect(JSON.parse(json.stdout)).toMatchObject({
@@ -21,7 +21,9 @@ describe('mikado view --resume (binary)', () => {
       branch: 'mikado/goal',
       position: 'mid-cycle',
       readyLeaves: ['leaf'],
-      next: { command: "mikado close leaf && git commit -am 'C2(goal): close leaf'" },
+      next: {
+        command: "mikado close leaf && git commit -m 'C2(goal): close leaf' -- docs/cards/leaf.md",
+      },
     });
   });
 

@@ -98,7 +98,10 @@ describe('the shipped Immich chain', () => {
       (nodes) => nodes.map((n) => n.getAttribute('data-stem')),
     );
     expect([...stems].sort()).toEqual([...CHAIN].sort());
-    expect(await page.locator('section#card-immich-cutover-and-decommission pre').count()).toBe(1);
+    // the card's Markdown rendered: its `ts run` blocks as code, its headings as headings
+    const body = page.locator('section#card-immich-cutover-and-decommission .body');
+    expect(await body.locator('pre code.language-ts').count()).toBeGreaterThan(5);
+    expect(await body.locator('h1, h2').count()).toBeGreaterThan(1);
     await page.close();
   });
 

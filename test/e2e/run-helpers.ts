@@ -5,12 +5,14 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { runMikado, spawnMikado, testEnv } from '../helpers/binary.ts';
 
 /** A card to write: frontmatter fields and `ts run` blocks (info-string meta and code). */
@@ -183,4 +185,34 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A maker of temp repositories for one test file: each is removed after its test.
+ * @returns a function that makes a repository (see {@link tempRepo})
+ */
+export function useTempRepos(): (opts?: Parameters<typeof tempRepo>[0]) => TempRepo {
+  const repos: TempRepo[] = [];
+  afterEach(() => {
+    for (const r of repos.splice(0)) r.remove();
+  });
+  return (opts) => {
+    const r = tempRepo(opts);
+    repos.push(r);
+    return r;
+  };
+}
+
+/**
+ * Every block log of a repository's runs, joined.
+ * @param r the repository
+ * @returns the logs' text
+ */
+export function allLogs(r: TempRepo): string {
+  const dir = path.join(r.dir, '.mikado/logs');
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.log'))
+    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+    .join('\n');
 }

@@ -1,33 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { alive, finished, type TempRepo, tempRepo, waitFor } from './run-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { alive, allLogs, finished, type TempRepo, useTempRepos, waitFor } from './run-helpers.ts';
 
-const repos: TempRepo[] = [];
-function repo(opts?: Parameters<typeof tempRepo>[0]): TempRepo {
-  const r = tempRepo(opts);
-  repos.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of repos.splice(0)) r.remove();
-});
+const repo = useTempRepos();
 
 function blockEnds(r: TempRepo, profile = 'default'): string[] {
   return r
     .journal(profile)
     .filter((j) => j['type'] === 'block-end')
     .map((j) => `${j['card']}:${j['block']}:${j['outcome']}`);
-}
-
-function allLogs(r: TempRepo): string {
-  const dir = path.join(r.dir, '.mikado/logs');
-  return readdirSync(dir, { recursive: true })
-    .map(String)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
-    .join('\n');
 }
 
 describe('mikado run: order and resume', () => {
@@ -374,11 +356,13 @@ describe('mikado run: safety', () => {
     r.write('docs/cards/clean.md', `${r.read('docs/cards/clean.md')}\nedited\n`);
     const modified = r.mikado(['run', 'clean']);
     expect(modified.code).toBe(2);
-    expect(modified.stderr).toMatch(/docs\/cards\/clean\.md: Unexpected modified card/);
+    expect(modified.stderr).toMatch(/docs\/cards\/clean\.md: Unexpected card modified since HEAD/);
     r.card('fresh', { blocks: [{ code: 'mikado.log(1);' }] });
     const untracked = r.mikado(['run', 'fresh']);
     expect(untracked.code).toBe(2);
-    expect(untracked.stderr).toMatch(/docs\/cards\/fresh\.md: Unexpected untracked card/);
+    expect(untracked.stderr).toMatch(
+      /docs\/cards\/fresh\.md: Unexpected card `fresh` that is not committed at HEAD/,
+    );
     expect(r.exists('ran')).toBe(false);
     const forced = r.mikado(['run', 'clean', '--allow-dirty']);
     expect(forced.code).toBe(0);
@@ -521,6 +505,85 @@ throw new Error('failed with ' + mikado.vars.token);
     });
     expect(r.exists('created')).toBe(false);
     expect(r.journal().filter((j) => j['type'] === 'run-start')).toHaveLength(1);
+  });
+
+  it('shows on --dry-run what the blocks will see, and warns of empty secrets and missing paths', () => {
+    const secret = 'hunter2-dry';
+    const r = repo({
+      config: [
+        'profiles:',
+        '  lab:',
+        '    vars:',
+        '      ctx: k3s-ringtail',
+        '      here: ./docs',
+        '      ops: { env: OPS_DIR, value: ../nowhere-ops }',
+        '      token: { env: LAB_TOKEN, value: "", secret: true }',
+        '      key: { env: LAB_KEY, secret: true }',
+        '',
+      ].join('\n'),
+    });
+    r.card('vars', { blocks: [{ code: "console.log('ran');" }] });
+    r.commit();
+    const out = r.mikado(['run', 'vars', '--dry-run', '--profile', 'lab'], {
+      env: { LAB_KEY: secret },
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^Variables \(profile lab\):$/m);
+    expect(out.stdout).toMatch(/^ {2}ctx +k3s-ringtail$/m);
+    expect(out.stdout).toMatch(
+      /^ {2}ops +\.\.\/nowhere-ops {2}\(\$OPS_DIR unset: the config's value\)$/m,
+    );
+    expect(out.stdout).toMatch(/^ {2}token +\(secret, empty\)/m);
+    expect(out.stdout).toMatch(/^ {2}key +\(secret, set\) {2}\(from \$LAB_KEY\)$/m);
+    expect(out.stdout + out.stderr).not.toContain(secret);
+    expect(out.stdout).toMatch(
+      /warning: variable `token` is empty: set \$LAB_TOKEN before the run/,
+    );
+    expect(out.stdout).toMatch(
+      /warning: variable `ops` is the path `\.\.\/nowhere-ops`, which does not exist .*set \$OPS_DIR/,
+    );
+    expect(out.stdout).not.toMatch(/variable `here`/);
+    expect(out.stdout).not.toMatch(/variable `key`/);
+    // Followed literally, the warnings' advice silences them.
+    const fixed = r.mikado(['run', 'vars', '--dry-run', '--profile', 'lab'], {
+      env: { LAB_KEY: secret, LAB_TOKEN: 't', OPS_DIR: './docs' },
+    });
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).not.toMatch(/warning/);
+    expect(fixed.stdout).toMatch(/^ {2}ops +\.\/docs {2}\(from \$OPS_DIR\)$/m);
+  });
+
+  it('names the command that resumes a failed run, without --force, and following it resumes', () => {
+    const r = repo();
+    r.card('twice', {
+      blocks: [
+        {
+          meta: 'name=first',
+          code: "import { appendFileSync } from 'node:fs'; appendFileSync('first.txt', 'ran\\n');",
+        },
+        {
+          meta: 'name=second',
+          code: "import { existsSync } from 'node:fs'; if (!existsSync('fixed')) throw new Error('not yet');",
+        },
+      ],
+    });
+    r.commit();
+    expect(r.mikado(['run', 'twice', '--only', 'twice']).code).toBe(1);
+    const out = r.mikado(['run', 'twice', '--force']);
+    expect(out.code).toBe(1);
+    const hint = out.stdout.match(
+      /Fix the cause and run `([^`]+)` again: it resumes at this block\./,
+    );
+    expect(hint?.[1]).toBe('mikado run twice');
+    expect(r.read('first.txt')).toBe('ran\nran\n');
+    r.write('fixed', '');
+    const again = execFileSync('sh', ['-c', hint![1]!.replace(/^mikado /, `"$MIKADO" `)], {
+      cwd: r.dir,
+      env: { ...process.env, NO_COLOR: '1', MIKADO: path.resolve('bin/mikado.js') },
+      encoding: 'utf8',
+    });
+    expect(again).toMatch(/done: 1 block\(s\) ran, 1 skipped/);
+    expect(r.read('first.txt')).toBe('ran\nran\n');
   });
 
   it('reports the journal with mikado status', () => {

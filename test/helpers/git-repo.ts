@@ -121,6 +121,24 @@ export function createRepo(opts: { branch?: string; install?: boolean } = {}): T
 }
 
 /**
+ * Puts a `mikado` command that runs the real binary first on the repository's PATH, so commands
+ * printed by the tool (fixes, next steps) run as a user would type them.
+ * @param r the repository
+ * @returns a runner of shell command lines in the repository
+ */
+export function mikadoOnPath(r: TestRepo): (cmd: string) => SpawnSyncReturns<string> {
+  const bin = path.join(r.tmp, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    path.join(bin, 'mikado'),
+    `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`,
+  );
+  chmodSync(path.join(bin, 'mikado'), 0o755);
+  r.env['PATH'] = `${bin}${path.delimiter}${r.env['PATH'] ?? ''}`;
+  return (cmd) => spawnSync('sh', ['-c', cmd], { cwd: r.dir, env: r.env, encoding: 'utf8' });
+}
+
+/**
  * A repository with one commit on main, on a new `mikado/goal` branch.
  * @returns the repo
  */

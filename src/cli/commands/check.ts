@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CardError, ExitError } from '../../errors.ts';
-import { type CliContext, colors, commandConfig, useColor } from '../context.ts';
+import { type CliContext, colors, commandConfig, globalOptions, useColor } from '../context.ts';
+import { writePaged } from '../pager.ts';
 
 interface CheckOptions {
   json?: boolean;
@@ -33,10 +34,12 @@ export function defineCheck(program: Command, ctx: CliContext): void {
           fix: missingRoot.fix,
         });
       }
+      const paged = globalOptions(cmd).pager !== false;
       const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = result.diagnostics.length - errors;
       if (opts.json) {
-        ctx.stdout.write(
+        await writePaged(
+          ctx,
           `${JSON.stringify(
             {
               version: 1,
@@ -48,14 +51,17 @@ export function defineCheck(program: Command, ctx: CliContext): void {
             null,
             2,
           )}\n`,
+          paged,
         );
       } else {
         const { renderDiagnostics } = await import('../../render/render-diagnostics.ts');
-        ctx.stdout.write(
+        await writePaged(
+          ctx,
           renderDiagnostics(result.diagnostics, {
             paint: colors(useColor(cmd, ctx)),
             cards: result.cardCount,
           }),
+          paged,
         );
       }
       if (errors > 0 || (opts.strict && warnings > 0)) throw new ExitError(1);

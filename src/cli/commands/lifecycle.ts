@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { type CliContext, commandConfig, globalOptions } from '../context.ts';
+import { shellQuote } from '../../shell-quote.ts';
+import { type CliContext, commandConfig } from '../context.ts';
 
 /**
- * Registers the card lifecycle: `new`, `close`, `finalize` and `reset`.
+ * Registers the card lifecycle: `new`, `close` and `finalize`.
  * @param program the root program
  * @param ctx the CLI context
  */
@@ -44,8 +45,12 @@ export function defineLifecycle(program: Command, ctx: CliContext): void {
         out.push(
           `next: start the chain on its own branch: \`git switch -c mikado/${goalStem}\`, add \`branch: mikado/${goalStem}\` to ${r.path}, and commit \`C2(${goalStem}): plan ${goalStem}\``,
         );
+      } else if (mikadoStemOf(currentBranch)) {
+        // `mikado plan` puts the plan at the end of the planning layer, wherever the branch is.
+        const paths = [r.path, ...(r.parentPath ? [r.parentPath] : [])].map(shellQuote).join(' ');
+        out.push(`next: \`git add -- ${paths} && mikado plan ${shellQuote(goalStem)}\``);
       } else {
-        const chain = mikadoStemOf(currentBranch) ?? (opts.goal ? goalStem : '<goal>');
+        const chain = opts.goal ? goalStem : '<goal>';
         out.push(`next: stage the cards and commit \`C2(${chain}): plan ${goalStem}\``);
       }
       ctx.stdout.write(`${out.join('\n')}\n`);
@@ -90,71 +95,6 @@ export function defineLifecycle(program: Command, ctx: CliContext): void {
           `next: \`git add ${r.changed.join(' ')}\` and commit \`C2(${goal}): finalize ${goal}\``,
         );
       ctx.stdout.write(`${lines.join('\n')}\n`);
-    });
-
-  program
-    .command('reset')
-    .description('return the Mikado branch to its reset point (prints the plan; --apply does it)')
-    .option('--apply', 'stash uncommitted work under a named stash and reset the branch')
-    .option('--json', 'print the plan as JSON')
-    .action(async (opts: { apply?: boolean; json?: boolean }, cmd: Command) => {
-      const { planReset, applyReset } = await import('../../branch/reset-branch.ts');
-      const { short } = await import('../../branch/judge-branch.ts');
-      const config = commandConfig(cmd, ctx);
-      const plan = await planReset(config);
-      const json = opts.json || globalOptions(cmd).json;
-      let stash: string | undefined;
-      if (opts.apply && plan.resetPoint) stash = applyReset(plan, config.root).stash;
-      if (json) {
-        ctx.stdout.write(
-          `${JSON.stringify(
-            {
-              version: 1,
-              branch: plan.branch,
-              head: plan.head,
-              resetPoint: plan.resetPoint
-                ? { sha: plan.resetPoint.sha, subject: plan.resetPoint.subject ?? null }
-                : null,
-              nothing: plan.nothing ?? null,
-              dropped: plan.dropped,
-              dirty: plan.dirty,
-              stashName: plan.dirty ? plan.stashName : null,
-              cherryPick: plan.cherryPick ?? null,
-              applied: Boolean(opts.apply && plan.resetPoint),
-              stash: stash ?? null,
-            },
-            null,
-            2,
-          )}\n`,
-        );
-        return;
-      }
-      if (!plan.resetPoint) {
-        ctx.stdout.write(`mikado: nothing to reset: ${plan.nothing}.\n`);
-        return;
-      }
-      const out: string[] = [];
-      const verb = opts.apply ? 'reset' : 'would reset';
-      out.push(`mikado: ${verb} \`${plan.branch}\` to the reset point ${plan.resetPoint.label}`);
-      out.push(
-        `  HEAD was \`${short(plan.head)}\` (undo: \`git reset --hard ${short(plan.head)}\`)`,
-      );
-      out.push(`  commits removed from the branch (${plan.dropped.length}):`);
-      for (const c of plan.dropped) {
-        out.push(`    ${short(c.sha)}  ${c.subject}${c.replay ? '  (impl: can be replayed)' : ''}`);
-      }
-      if (plan.dirty) {
-        out.push(
-          opts.apply
-            ? `  uncommitted work stashed as ${stash ?? 'a stash'}: "${plan.stashName}" (\`git stash pop\` brings it back)`
-            : `  uncommitted work will be stashed as "${plan.stashName}" (nothing is discarded)`,
-        );
-      } else {
-        out.push('  no uncommitted work');
-      }
-      if (plan.cherryPick) out.push(`  replay the implementation with: ${plan.cherryPick}`);
-      if (!opts.apply) out.push('run `mikado reset --apply` to do it');
-      ctx.stdout.write(`${out.join('\n')}\n`);
     });
 }
 

@@ -100,9 +100,10 @@ async function runAction(
     confirm: canAsk ? (blocks) => askConfirm(ctx, blocks, paint) : undefined,
   });
   const onSignal = (signal: NodeJS.Signals): void => {
-    ctx.stderr.write(
-      `\nmikado: ${signal}: stopping the running block (its whole process group); again to kill it at once\n`,
-    );
+    const text = `mikado: ${signal}: stopping the running block (its whole process group); again to kill it at once`;
+    if ('interrupting' in reporter)
+      reporter.interrupting(`stopping (${signal}; again to kill)`, text);
+    else ctx.stderr.write(`\n${text}\n`);
     run.interrupt(signal);
   };
   process.on('SIGINT', onSignal);
@@ -139,6 +140,11 @@ async function statusAction(
   const journal = journalPath(config.root, profile.name);
   const contents = readJournal(journal);
   for (const w of contents.warnings) ctx.stderr.write(`mikado: warning: ${w}\n`);
+  for (const d of contents.damaged) {
+    ctx.stderr.write(
+      `mikado: warning: ${journal}:${d.line}: Unexpected damaged journal line (${d.why}), expected a journal record (left out; \`mikado run\` refuses until it is repaired)\n`,
+    );
+  }
   const { cards } = await loadCards(config);
   let stem = card;
   if (card && (card.includes('/') || card.endsWith('.md'))) {

@@ -1,5 +1,6 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import { MikadoError } from '../../errors.ts';
+import { MikadoError, UsageError } from '../../errors.ts';
 import { type CliContext, commandConfig } from '../context.ts';
 
 type SandboxPackage = typeof import('@mikado-docs/sandbox');
@@ -111,9 +112,42 @@ export function defineSandbox(program: Command, ctx: CliContext): void {
         ctx.stdout.write(
           flags.json ? `${JSON.stringify(status, null, 2)}\n` : sb.formatSandboxStatus(status),
         );
-        if (!status.exists) process.exitCode = 1;
       }),
     );
+}
+
+/** The sandbox package's name: a private workspace package of the mikado-docs repository. */
+const SANDBOX_PACKAGE = '@mikado-docs/sandbox';
+
+/**
+ * Loads the sandbox package, which a development install has and a published one has not.
+ * @returns the package
+ * @throws UsageError when it is absent or not built, saying how to get it
+ */
+async function loadSandbox(): Promise<SandboxPackage> {
+  try {
+    return await import('@mikado-docs/sandbox');
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    if (e.message.includes(`'${SANDBOX_PACKAGE}'`)) {
+      throw new UsageError(
+        `Unexpected missing package \`${SANDBOX_PACKAGE}\`, expected it installed next to mikado-docs: \`mikado sandbox\` runs it (it is developed in the mikado-docs repository, not published)`,
+        {
+          fix: 'In a clone of the mikado-docs repository run `npm ci`, then in your project run `npm install --save-dev <clone>/sandbox`',
+        },
+      );
+    }
+    const missing = /Cannot find module '([^']+)'/.exec(e.message)?.[1];
+    if (missing?.endsWith(path.join('dist', 'index.js'))) {
+      const dir = path.dirname(path.dirname(missing));
+      throw new UsageError(
+        `Unexpected \`${SANDBOX_PACKAGE}\` without its build: \`${missing}\` is missing`,
+        { fix: `Run \`npm run build --prefix ${dir}\`` },
+      );
+    }
+    throw error;
+  }
 }
 
 /**
@@ -126,7 +160,7 @@ function withSandbox(
   action: (sb: SandboxPackage, flags: SandboxFlags, cmd: Command) => Promise<void>,
 ): (flags: SandboxFlags, cmd: Command) => Promise<void> {
   return async (flags, cmd) => {
-    const sb = await import('@mikado-docs/sandbox');
+    const sb = await loadSandbox();
     try {
       await action(sb, flags, cmd);
     } catch (error) {

@@ -1,8 +1,9 @@
+import path from 'node:path';
 import { loadCards } from '../../cards/load-cards.ts';
 import type { Card, Diagnostic } from '../../cards/types.ts';
 import type { MikadoConfig } from '../../config/types.ts';
 import { CardError } from '../../errors.ts';
-import { buildGraph } from '../../graph/build-graph.ts';
+import { buildGraph, type CardGraph } from '../../graph/build-graph.ts';
 import type { Paint } from '../../render/paint.ts';
 import { renderChain } from '../../render/render-chain.ts';
 import { renderDot } from '../../render/render-dot.ts';
@@ -14,8 +15,11 @@ import { renderTree } from '../../render/render-tree.ts';
 
 /** What `mikado view` was asked for. */
 export interface ViewRequest {
+  /** A card stem, or the path of a card file (relative to `cwd`). */
   card?: string;
-  format: 'text' | 'tree' | 'mermaid' | 'dot' | 'json' | 'html';
+  /** Where a card path is relative to (default: the repository root). */
+  cwd?: string;
+  format: 'text' | 'tree' | 'mermaid' | 'dot' | 'json' | 'html' | 'stems';
   all?: boolean;
   paint: Paint;
 }
@@ -38,7 +42,8 @@ export async function runView(
   );
   if (fatal) throw new CardError(`${fatal.path}: ${fatal.message}`, { fix: fatal.fix });
   const graph = buildGraph(cards);
-  const { card, paint } = req;
+  const { paint } = req;
+  const card = req.card === undefined ? undefined : cardStem(req.card, cards, config, req.cwd);
   if (card !== undefined && !graph.cards.has(card)) {
     throw new CardError(
       `Unexpected card \`${card}\`, expected the stem of a card under ${cardsDir}`,
@@ -58,7 +63,10 @@ export async function runView(
       out = renderDot(graph, roots);
       break;
     case 'html':
-      out = renderHtml(graph, roots);
+      out = await renderHtml(graph, roots);
+      break;
+    case 'stems':
+      out = stemLines(card === undefined ? [...graph.cards.keys()] : graph.chain(card).order);
       break;
     case 'tree':
       out =
@@ -72,17 +80,53 @@ export async function runView(
           ? renderList(graph, { paint, cardsDir })
           : renderChain(graph, card, { paint, all: req.all });
   }
-  return { out, problems: problemNote(cards, diagnostics) };
+  return { out, problems: problemNote(graph, cards, diagnostics) };
 }
 
-/** One line when some cards have errors: the view still shows what it can. */
-function problemNote(cards: Card[], diagnostics: Diagnostic[]): string | undefined {
+/**
+ * The stem a `view` argument names: a stem as it is, or a card file's path (`docs/cards/x.md`,
+ * relative to `cwd`) as the stem of the card at that path, as `run` accepts them.
+ */
+function cardStem(arg: string, cards: Card[], config: MikadoConfig, cwd = config.root): string {
+  if (!arg.includes('/') && !/\.(md|markdown)$/i.test(arg)) return arg;
+  const abs = path.resolve(cwd, arg);
+  const found = cards.find((c) => c.absPath === abs);
+  if (found) return found.stem;
+  throw new CardError(
+    `Unexpected card file \`${arg}\`, expected the path of a card under ${rel(config, config.cardsDir)}`,
+    {
+      fix: 'Name the card by its stem (`mikado view` lists the chains), or give the path of a card file.',
+    },
+  );
+}
+
+/**
+ * One line when the view saw errors: it still shows what it can. It reads frontmatter only, so
+ * it counts what it saw (frontmatter, unknown `requires`, cycles) as "at least", and points at
+ * `mikado check`, which also checks links, headings and blocks.
+ */
+function problemNote(
+  graph: CardGraph,
+  cards: Card[],
+  diagnostics: Diagnostic[],
+): string | undefined {
   const errors = [...diagnostics, ...cards.flatMap((c) => c.diagnostics)].filter(
     (d) => d.severity === 'error',
   );
+  const count = errors.length + graph.missing.length + graph.cycles.length;
+  if (count === 0) return undefined;
   const first = errors[0];
-  if (!first) return undefined;
-  return `${errors.length} problem${errors.length === 1 ? '' : 's'} in the cards (first: ${first.path}:${first.line}:${first.column} ${first.message}); run \`mikado check\``;
+  const where = first
+    ? `first: ${first.path}:${first.line}:${first.column} ${first.message}`
+    : graph.cycles[0]
+      ? `first: a cycle ${graph.cycles[0].join(' → ')}`
+      : `first: \`${graph.missing[0]![0]}\` requires unknown \`${graph.missing[0]![1]}\``;
+  return `at least ${count} problem${count === 1 ? '' : 's'} in the cards (${where}); run \`mikado check\` to list them all`;
+}
+
+/** Sorted stems, one a line. */
+function stemLines(stems: string[]): string {
+  return stems.length ? `${[...stems].sort().join('\n')}\n` : '';
 }
 
 function rel(config: MikadoConfig, abs: string): string {

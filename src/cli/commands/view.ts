@@ -1,9 +1,10 @@
 import { type Command, Option } from 'commander';
-import { type CliContext, colors, commandConfig, useColor } from '../context.ts';
+import { type CliContext, colors, commandConfig, globalOptions, useColor } from '../context.ts';
+import { writePaged } from '../pager.ts';
 import { runView } from './view-action.ts';
 
 /** Output formats of `mikado view`. */
-export const VIEW_FORMATS = ['text', 'tree', 'mermaid', 'dot', 'json', 'html'] as const;
+export const VIEW_FORMATS = ['text', 'tree', 'mermaid', 'dot', 'json', 'html', 'stems'] as const;
 
 interface ViewOptions {
   all?: boolean;
@@ -22,10 +23,18 @@ export function defineView(program: Command, ctx: CliContext): void {
   program
     .command('view')
     .description('show active chains, or the chain of CARD (the docs-mikado viewer)')
-    .argument('[card]', 'card stem (file name without .md); omit for the table of active chains')
+    .argument(
+      '[card]',
+      'card stem (file name without .md) or card file path; omit for the table of active chains',
+    )
     .option('--all', 'print complete cards in full too')
     .addOption(
-      new Option('--format <format>', 'output format').choices([...VIEW_FORMATS]).default('text'),
+      new Option(
+        '--format <format>',
+        'output format (stems: every card stem, or the chain of CARD, one a line, for shell completion)',
+      )
+        .choices([...VIEW_FORMATS])
+        .default('text'),
     )
     .option('--json', 'same as --format json')
     .option(
@@ -47,8 +56,14 @@ export function defineView(program: Command, ctx: CliContext): void {
           stdout: ctx.stdout,
         });
       }
-      const { out, problems } = await runView(config, { card, format, all: opts.all, paint });
-      ctx.stdout.write(out);
+      const { out, problems } = await runView(config, {
+        card,
+        cwd: ctx.cwd,
+        format,
+        all: opts.all,
+        paint,
+      });
+      await writePaged(ctx, out, globalOptions(cmd).pager !== false);
       if (problems) ctx.stderr.write(paint.yellow(`mikado: ${problems}\n`));
     });
 }
