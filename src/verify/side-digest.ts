@@ -40,8 +40,10 @@ export interface SideDigest {
   /** ISO time the snapshot was taken. */
   at: string;
   /**
-   * The database's oid and its server's start time: a digest speaks only for the same database
-   * on the same running server (a copy rebuilt since, even from the same source, is another).
+   * The cluster's system identifier and the database's oid: a digest speaks only for the same
+   * database in the same line of data directories (a restart, a promotion or a physical clone
+   * keeps both; an initdb, or the database dropped and rebuilt, even from the same source, does
+   * not, and another line's transaction ids say nothing of this one's rows).
    */
   identity: string;
   /** `pg_snapshot_xmin` of the snapshot (xid8, decimal). */
@@ -91,8 +93,8 @@ export interface SnapshotFacts {
  */
 export async function snapshotFacts(client: pg.Client): Promise<SnapshotFacts> {
   const { rows } = await client.query<SnapshotFacts>(
-    `select (select oid from pg_database where datname = current_database())::text || '@'
-         || pg_postmaster_start_time()::text as identity,
+    `select (select system_identifier from pg_control_system())::text || ':'
+         || (select oid from pg_database where datname = current_database())::text as identity,
        pg_snapshot_xmin(pg_current_snapshot())::text as xmin,
        pg_snapshot_xmax(pg_current_snapshot())::text as next, (${FINGERPRINT_SQL}) as fingerprint`,
   );

@@ -182,7 +182,7 @@ export interface VerificationReport {
     chunks: number;
     /** Connections that read the target (`jobs`). */
     targetConnections: number;
-    /** Digests not used, and why (another database, a restarted or rebuilt server). */
+    /** Digests not used, and why (another database: rebuilt, or on another server). */
     ignored?: string[];
   };
   /** Every difference as one line, naming the table (or sequence, extension, object). */

@@ -84,7 +84,7 @@ export async function verifySince(
     const [sourceInfo, targetInfo] = [a0.info, b0.info];
     const [srcFacts, tgtFacts, srcTables, tgtTables] = [a0.facts, b0.facts, a0.tables, b0.tables];
     const { names, failures } = selectTables(srcTables, tgtTables, options);
-    // A digest of another database, or of a server restarted or rebuilt since, says nothing.
+    // A digest of another database (rebuilt since, or on another initdb'd server) says nothing.
     const ignored: string[] = [];
     const valid = (side: 'source' | 'target', d: SideDigest | undefined, now: SnapshotFacts) => {
       if (d && d.identity !== now.identity) {
