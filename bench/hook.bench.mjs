@@ -6,11 +6,26 @@
 //      is given: MIKADO_ORIGINAL_HOOK=/path/to/mikado-branch-invariant-check and
 //      MIKADO_ORIGINAL_PYTHON=/path/to/python (with typer and rich; default `python3`);
 //   3. pre-commit with one staged card among 10,000 (<= 0.15 s).
-// Run alone with `node bench/hook.bench.mjs` (builds dist/ if needed); uses hyperfine when it is
-// installed, else a plain loop. The corpus is generated under bench/.corpus/ (git-ignored).
+// Run alone with `node bench/hook.bench.mjs [--only commit-msg|pre-commit]` (builds dist/ if
+// needed); uses hyperfine when it is installed, else a plain loop. The corpus is generated under
+// bench/.corpus/ (git-ignored). BENCH_RUNS sets the runs (default 30).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values: args } = parseArgs({
+  options: { only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
+if (args.help || (args.only && !['commit-msg', 'pre-commit'].includes(args.only))) {
+  console.log(
+    'usage: node bench/hook.bench.mjs [--only commit-msg|pre-commit]\n' +
+      '  times the installed commit-msg and pre-commit hooks on a 10,000-card corpus against their goals\n' +
+      '  env: BENCH_RUNS (default 30), MIKADO_ORIGINAL_HOOK and MIKADO_ORIGINAL_PYTHON (the Python hook to compare)',
+  );
+  process.exit(args.help ? 0 : 2);
+}
+const only = (name) => args.only === undefined || args.only === name;
 
 const root = path.resolve(import.meta.dirname, '..');
 const corpus = path.join(root, 'bench/.corpus/hook-10k');
@@ -118,6 +133,7 @@ function measure(label, argv, cwd) {
       median: r.median,
       stddev: r.stddev,
       min: r.min,
+      cpu: r.user + r.system,
       tool: 'hyperfine',
     };
   }
@@ -143,21 +159,26 @@ write('src/next.txt', `next ${Date.now()}\n`);
 git(['add', 'src/next.txt']);
 
 const hook = ['sh', '.git/hooks/commit-msg', '.git/BENCH_MSG'];
-git(['checkout', '-q', 'feature/other']);
-const other = measure('commit-msg hook, non-Mikado branch', hook, corpus);
-git(['checkout', '-q', 'mikado/bench']);
-const mikado = measure(
-  `commit-msg hook, mikado/* with ${COMMITS} commits, ${CARDS} cards`,
-  hook,
-  corpus,
-);
-const direct = measure(
-  'node bin/mikado.js hook commit-msg (same branch, no sh gate)',
-  [process.execPath, path.join(root, 'bin/mikado.js'), 'hook', 'commit-msg', '.git/BENCH_MSG'],
-  corpus,
-);
+let other;
+let mikado;
+let direct;
+if (only('commit-msg')) {
+  git(['checkout', '-q', 'feature/other']);
+  other = measure('commit-msg hook, non-Mikado branch', hook, corpus);
+  git(['checkout', '-q', 'mikado/bench']);
+  mikado = measure(
+    `commit-msg hook, mikado/* with ${COMMITS} commits, ${CARDS} cards`,
+    hook,
+    corpus,
+  );
+  direct = measure(
+    'node bin/mikado.js hook commit-msg (same branch, no sh gate)',
+    [process.execPath, path.join(root, 'bin/mikado.js'), 'hook', 'commit-msg', '.git/BENCH_MSG'],
+    corpus,
+  );
+}
 // The original hook reads the repository above its own folder (`Path(__file__).parent.parent`).
-const originalHook = process.env.MIKADO_ORIGINAL_HOOK;
+const originalHook = only('commit-msg') ? process.env.MIKADO_ORIGINAL_HOOK : undefined;
 let pythonHook;
 if (originalHook) {
   const copy = path.join(corpus, '.mikado-original', 'mikado-branch-invariant-check');
@@ -175,17 +196,21 @@ const staged = 'docs/cards/topic-01/card-00001.md';
 const original = readFileSync(path.join(corpus, staged), 'utf8');
 write(staged, original.replace('Some prose', 'Changed prose'));
 git(['add', staged]);
-const preCommit = measure(
-  'pre-commit hook, one staged card of 10,000',
-  ['sh', '.git/hooks/pre-commit'],
+const preCommit = only('pre-commit')
+  ? measure('pre-commit hook, one staged card of 10,000', ['sh', '.git/hooks/pre-commit'], corpus)
+  : undefined;
+// what Node costs on this machine now, to read the figures above against
+const nodeFloor = measure(
+  'node -e 0 (the floor, for comparison)',
+  [process.execPath, '-e', '0'],
   corpus,
 );
 git(['reset', '-q']);
 write(staged, original);
 
 const goals = new Map([
-  [other.label, { limit: 0.06, text: '<= 0.06 s' }],
-  [preCommit.label, { limit: 0.15, text: '<= 0.15 s' }],
+  [other?.label, { limit: 0.06, text: '<= 0.06 s' }],
+  [preCommit?.label, { limit: 0.15, text: '<= 0.15 s' }],
 ]);
 if (pythonHook) {
   goals.set(mikado.label, {
@@ -194,16 +219,16 @@ if (pythonHook) {
   });
 }
 console.log(
-  `hook benchmark (corpus ${setup > 1 ? `built in ${setup.toFixed(1)} s` : 'cached'}, ${RUNS} runs, ${other.tool})`,
+  `hook benchmark (corpus ${setup > 1 ? `built in ${setup.toFixed(1)} s` : 'cached'}, ${RUNS} runs, ${nodeFloor.tool})`,
 );
-for (const r of [other, mikado, direct, pythonHook, preCommit].filter(Boolean)) {
+for (const r of [other, mikado, direct, pythonHook, preCommit, nodeFloor].filter(Boolean)) {
   const goal = goals.get(r.label);
   const verdict = goal ? `  (goal ${goal.text}: ${r.median <= goal.limit ? 'ok' : 'MISSED'})` : '';
   console.log(
-    `  ${r.label}: median ${r.median.toFixed(3)} s, mean ${r.mean.toFixed(3)} s, min ${r.min.toFixed(3)} s${verdict}`,
+    `  ${r.label}: median ${r.median.toFixed(3)} s, mean ${r.mean.toFixed(3)} s, min ${r.min.toFixed(3)} s${r.cpu === undefined ? '' : `, CPU ${r.cpu.toFixed(3)} s`}${verdict}`,
   );
 }
-if (!pythonHook) {
+if (!pythonHook && only('commit-msg')) {
   console.log(
     '  (set MIKADO_ORIGINAL_HOOK and MIKADO_ORIGINAL_PYTHON to measure the commit-msg goal against the original Python hook)',
   );

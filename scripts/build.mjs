@@ -80,7 +80,6 @@ const common = {
   external: [
     '@mikado-docs/sandbox',
     'esbuild',
-    'tsx',
     'zx',
     'pg',
     'pg-native',

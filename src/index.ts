@@ -84,7 +84,8 @@ export { loadCards } from './cards/load-cards.ts';
 export { MAX_CARD_BYTES, parseCard } from './cards/parse-card.ts';
 export { parseCardBody, parseCardBodyWithRemark } from './cards/parse-card-body.ts';
 export { parseCardFrontmatter } from './cards/parse-card-frontmatter.ts';
-export { parseFrontmatter } from './cards/parse-frontmatter.ts';
+export { parseFrontmatter, parseFrontmatterWithYaml } from './cards/parse-frontmatter.ts';
+export { parseSimpleYaml, type SimpleYaml } from './cards/parse-simple-yaml.ts';
 export { remarkMikado } from './cards/remark-mikado.ts';
 export { remarkMikadoBlocks } from './cards/remark-mikado-blocks.ts';
 export { type CardFields, remarkMikadoFrontmatter } from './cards/remark-mikado-frontmatter.ts';
@@ -100,7 +101,8 @@ export {
   wikiLinkFromMarkdown,
   wikiLinkSyntax,
 } from './cards/wiki-link-syntax.ts';
-export { type CheckResult, checkCards, checkGraph, checkLinks } from './check/check-cards.ts';
+export { type CheckResult, checkCards } from './check/check-cards.ts';
+export { checkGraph, checkLinks } from './check/check-rules.ts';
 export { checkSyntax } from './check/check-syntax.ts';
 export { headingKey } from './check/heading-key.ts';
 export { loadCheckedCards } from './check/load-checked-cards.ts';

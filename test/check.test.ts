@@ -2,15 +2,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCard } from '../src/cards/parse-card.ts';
-import {
-  checkCards,
-  nearest,
-  RESULT_CACHE_FILE,
-  sortDiagnostics,
-} from '../src/check/check-cards.ts';
+import { checkCards } from '../src/check/check-cards.ts';
 import { checkSyntax } from '../src/check/check-syntax.ts';
 import { headingKey } from '../src/check/heading-key.ts';
 import { CACHE_FILE } from '../src/check/load-checked-cards.ts';
+import { nearest } from '../src/check/nearest.ts';
+import { RESULT_CACHE_FILE } from '../src/check/result-cache.ts';
+import { sortDiagnostics } from '../src/check/sort-diagnostics.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { tempTree } from './helpers/temp-dir.ts';
 

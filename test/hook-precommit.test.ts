@@ -1,8 +1,13 @@
 // The pre-commit hook: the check rules on staged cards only, in their staged content.
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Card } from '../src/cards/types.ts';
+import { buildDocsIndex } from '../src/check/docs-index.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { INDEX_CARDS_CACHE, loadIndexCards } from '../src/hook/index-cards.ts';
-import { preCommit } from '../src/hook/pre-commit.ts';
+import { linkCandidates, preCommit } from '../src/hook/pre-commit.ts';
+import { pruneToStaged, stagedGraphFindings } from '../src/hook/staged-graph.ts';
+import { cardObject } from './helpers/card-object.ts';
 import { card, cleanupRepos, createRepo, type TestRepo } from './helpers/git-repo.ts';
 
 afterEach(cleanupRepos);
@@ -95,5 +100,94 @@ describe('the other cards as the index holds them', () => {
     ]);
     r.write({ [`.git/${INDEX_CARDS_CACHE}`]: null });
     expect((await loadIndexCards(config, skip)).cacheHits).toBe(0);
+  });
+});
+
+describe('the graph judged around the staged cards', () => {
+  const STEMS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  const cardArb = fc.record({
+    stem: fc.constantFrom(...STEMS),
+    dir: fc.constantFrom('docs/cards', 'docs/cards/x'),
+    requires: fc.uniqueArray(fc.constantFrom(...STEMS, 'ghost', 'b-'), { maxLength: 3 }),
+    active: fc.boolean(),
+    branch: fc.constantFrom(undefined, 'goal', 'own'),
+  });
+
+  it('finds what the whole graph finds about the staged cards, with most edges pruned', () => {
+    let pruned = 0;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(cardArb, {
+          minLength: 1,
+          maxLength: 14,
+          selector: (c) => `${c.dir}/${c.stem}`,
+        }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+        (specs, picks) => {
+          const cards: Card[] = specs
+            .map((s) =>
+              cardObject(s.stem, {
+                path: `${s.dir}/${s.stem}.md`,
+                absPath: `/r/${s.dir}/${s.stem}.md`,
+                status: s.active ? 'active' : null,
+                requires: s.requires,
+                ...(s.branch === undefined
+                  ? {}
+                  : { branch: s.branch === 'own' ? `mikado/${s.stem}` : 'mikado/goal' }),
+              }),
+            )
+            .sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+          const staged = [...new Set(picks.map((i) => cards[i % cards.length]!))];
+          const key = (d: { path: string; line: number; rule: string; message: string }) =>
+            `${d.path}:${d.line} ${d.rule} ${d.message}`;
+          const whole = stagedGraphFindings(cards, staged, { whole: true }).diagnostics.map(key);
+          expect(stagedGraphFindings(cards, staged).diagnostics.map(key).sort()).toEqual(
+            whole.sort(),
+          );
+          const kept = pruneToStaged(cards, new Set(staged.map((c) => c.stem)));
+          if (kept.some((c, i) => c.requires.length < cards[i]!.requires.length)) pruned++;
+        },
+      ),
+      { numRuns: 400, seed: 13 },
+    );
+    // the pruned graph was really judged: edges were dropped in many of the cases
+    expect(pruned).toBeGreaterThan(100);
+  });
+});
+
+describe('the docs a staged card links to', () => {
+  it('resolves every target as the index of all files does, from the candidates alone', () => {
+    const name = fc.constantFrom('a', 'B', 'a b', 'c.md', 'C.markdown', 'd.png', 'a.MD');
+    const dir = fc.constantFrom('docs', 'docs/cards', 'docs/x/y', 'docs/X');
+    const target = fc.oneof(
+      name,
+      fc
+        .tuple(fc.constantFrom('x', 'y', 'x/y', 'cards', 'X/Y', './x', '/x'), name)
+        .map(([d, n]) => `${d}/${n}`),
+      fc.constantFrom(' a ', 'A', 'b.md', 'c', 'y/', '', 'd.PNG'),
+    );
+    let fewer = 0;
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.tuple(dir, name).map(([d, n]) => `${d}/${n}`),
+          { maxLength: 12 },
+        ),
+        fc.array(target, { minLength: 1, maxLength: 4 }),
+        (paths, targets) => {
+          const files = paths.map((p) => ({ absPath: `/r/${p}`, path: p, relToDir: p.slice(5) }));
+          const index = (f: typeof files) =>
+            buildDocsIndex('/r/docs', '/r', [], { files: f, diagnostics: [] }).index;
+          const whole = index(files);
+          const candidates = linkCandidates(files, targets);
+          if (candidates.length < files.length) fewer++;
+          const some = index(candidates);
+          for (const t of targets) expect([t, some.resolve(t)]).toEqual([t, whole.resolve(t)]);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    // the candidates were really a part of the files in most cases
+    expect(fewer).toBeGreaterThan(500);
   });
 });

@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parseCard } from '../src/cards/parse-card.ts';
 import { parseCardBodyWithRemark } from '../src/cards/parse-card-body.ts';
 import { parseCardFrontmatter } from '../src/cards/parse-card-frontmatter.ts';
-import { parseFrontmatter } from '../src/cards/parse-frontmatter.ts';
+import { parseFrontmatter, parseFrontmatterWithYaml } from '../src/cards/parse-frontmatter.ts';
+import { parseSimpleYaml } from '../src/cards/parse-simple-yaml.ts';
 import { CARD_KEYS } from '../src/cards/read-card-fields.ts';
 import { scanMarkdown } from '../src/cards/scan-markdown.ts';
-import { checkGraph } from '../src/check/check-cards.ts';
+import type { Card } from '../src/cards/types.ts';
+import { checkGraph } from '../src/check/check-rules.ts';
 import { buildGraph } from '../src/graph/build-graph.ts';
 import { renderChain } from '../src/render/render-chain.ts';
 import { renderDot } from '../src/render/render-dot.ts';
@@ -14,6 +16,7 @@ import { renderJson } from '../src/render/render-json.ts';
 import { renderList } from '../src/render/render-list.ts';
 import { renderMermaid } from '../src/render/render-mermaid.ts';
 import { renderTree } from '../src/render/render-tree.ts';
+import { expectFastPath, type FastPath } from './helpers/fast-path.ts';
 import { markdownCard, wellFormedCard } from './markdown-arbitrary.ts';
 
 const stems = fc.constantFrom('a', 'b', 'c', 'd', 'e');
@@ -83,53 +86,65 @@ describe('random cards', () => {
   });
 
   it('read frontmatter the same on the fast path as through the yaml package', () => {
-    fc.assert(
-      fc.property(frontmatter, (yaml) => {
-        const fast = parseFrontmatter(yaml, { path: 'p', line: 2 });
-        // The slow path: a leading comment line makes the fast path decline.
-        const slow = parseFrontmatter(`#\n${yaml}`, { path: 'p', line: 1 });
-        expect(fast.data).toEqual(slow.data);
-        expect(fast.diagnostics.map((d) => d.rule)).toEqual(slow.diagnostics.map((d) => d.rule));
-      }),
-      { numRuns: 500 },
+    expectFastPath(
+      frontmatter,
+      {
+        fast: (yaml) =>
+          parseSimpleYaml(yaml, 2) === null ? null : parseFrontmatter(yaml, { path: 'p', line: 2 }),
+        reference: (yaml) => view(parseFrontmatterWithYaml(yaml, { path: 'p', line: 2 })),
+        view,
+        minTaken: 0.1,
+      },
+      500,
     );
+    function view(parsed: ReturnType<typeof parseFrontmatter>) {
+      return {
+        data: parsed.data,
+        places: parsed.places,
+        rules: parsed.diagnostics.map((d) => d.rule),
+      };
+    }
   });
 });
 
 describe('the fast Markdown scanner', () => {
-  const compare = (text: string): void => {
-    const card = parseCardFrontmatter(text, { path: 'x.md', absPath: '/x.md' });
-    const before = card.diagnostics.length;
-    const scanned = scanMarkdown(text, { stem: 'x', startLine: card.bodyLine });
-    if (!scanned) return;
-    const ref = parseCardBodyWithRemark(card, text);
-    expect({
-      headings: scanned.headings,
-      links: scanned.links,
-      blocks: scanned.blocks,
-      findings: scanned.findings.map((f) => [
-        f.place.line,
-        f.place.column,
-        f.rule,
-        f.severity,
-        f.message,
-      ]),
-    }).toEqual({
-      headings: ref.headings,
-      links: ref.links,
-      blocks: ref.blocks,
-      findings: ref.diagnostics
-        .slice(before)
-        .map((d) => [d.line, d.column, d.rule, d.severity, d.message]),
-    });
+  /** The scanner's answer and remark's, in one shape: headings, links, blocks, findings. */
+  const scanner: FastPath<string, ReturnType<typeof shape>> = {
+    fast(text) {
+      const card = parseCardFrontmatter(text, { path: 'x.md', absPath: '/x.md' });
+      const scanned = scanMarkdown(text, { stem: 'x', startLine: card.bodyLine });
+      return scanned && shape(scanned.headings, scanned.links, scanned.blocks, scanned.findings);
+    },
+    reference(text) {
+      const card = parseCardFrontmatter(text, { path: 'x.md', absPath: '/x.md' });
+      const before = card.diagnostics.length;
+      const ref = parseCardBodyWithRemark(card, text);
+      const findings = ref.diagnostics.slice(before).map((d) => ({ place: d, ...d }));
+      return shape(ref.headings, ref.links, ref.blocks, findings);
+    },
+    minTaken: 0.3,
   };
+  function shape(
+    headings: Card['headings'],
+    links: Card['links'],
+    blocks: Card['blocks'],
+    findings: {
+      place: { line: number; column: number };
+      rule: string;
+      severity: string;
+      message: string;
+    }[],
+  ) {
+    const f = findings.map((x) => [x.place.line, x.place.column, x.rule, x.severity, x.message]);
+    return { headings, links, blocks, findings: f };
+  }
 
   it('gives what remark gives on random Markdown, or declines', () => {
-    fc.assert(fc.property(markdownCard, compare), { numRuns: 1500 });
+    expectFastPath(markdownCard, scanner, 1500);
   });
 
   it('gives what remark gives on well-formed cards, or declines', () => {
-    fc.assert(fc.property(wellFormedCard, compare), { numRuns: 1500 });
+    expectFastPath(wellFormedCard, { ...scanner, minTaken: 0.15 }, 1500);
   });
 
   it('reads ordinary cards itself (lists with fenced blocks, code spans, intraword underscores)', () => {
@@ -150,7 +165,6 @@ describe('the fast Markdown scanner', () => {
       '',
       '## pg_dump fallback',
     ].join('\n');
-    expect(scanMarkdown(text, { stem: 'x', startLine: 5 })).not.toBeNull();
-    compare(text);
+    expectFastPath(fc.constant(text), { ...scanner, minTaken: 1 }, 1);
   });
 });

@@ -24,7 +24,8 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
-  external: ['pg', 'pg-native'],
+  // write-file-atomic uses __filename, which an ESM bundle does not have
+  external: ['pg', 'pg-native', 'write-file-atomic'],
   banner: {
     js: "import { createRequire as __mikadoCreateRequire } from 'node:module'; const require = __mikadoCreateRequire(import.meta.url);",
   },

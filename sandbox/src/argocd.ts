@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify as toYaml } from 'yaml';
 import { applyManifest, displayName, requestDeletion, storeObject } from './api.ts';
 import { boolFlag, type FlagSpec, flag, parseArgs } from './argv.ts';
@@ -559,7 +560,7 @@ async function waitApp(
       );
       return 20;
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
 

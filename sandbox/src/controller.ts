@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { reclaimVolumes, reconcileCnpg } from './cnpg-controller.ts';
 import { SandboxError } from './errors.ts';
 import { loadWriterStatus, stopLoadWriter } from './load-writer.ts';
@@ -18,8 +19,6 @@ import { loadWorld, readGeneration, readMeta, saveWorld, type World, withLock } 
 
 /** Marker in the controller's command line. */
 const MARKER = 'sandbox-controller';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Whether the app the load writer stands for is quiesced: its Deployment is gone or scaled to 0.

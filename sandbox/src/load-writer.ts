@@ -7,15 +7,17 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { setTimeout as wait } from 'node:timers/promises';
 import type pg from 'pg';
+import writeFileAtomic from 'write-file-atomic';
 import { DatabaseError } from './errors.ts';
+import { packageRoot } from './install.ts';
 import { newPgClient } from './new-pg-client.ts';
+import { pidAlive } from './pid-alive.ts';
 
 /** Options of the load writer. */
 export interface LoadWriterOptions {
@@ -90,19 +92,9 @@ export interface LoadWriterCheck {
   unexpected: number[];
 }
 
+/** Waits `ms`, or less when `signal` aborts (resolving, not rejecting). */
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(t);
-        resolve();
-      },
-      { once: true },
-    );
-  });
+  wait(ms, undefined, { signal }).catch(() => undefined);
 
 /** Appends one line and flushes it to disk before returning. */
 function appendLine(file: string, value: unknown): void {
@@ -425,22 +417,6 @@ export async function checkLoadWriterLog(
   }
 }
 
-/** The package root (holding `package.json` named @mikado-docs/sandbox), from this module's location. */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (existsSync(pkg) && /"name":\s*"@mikado-docs\/sandbox"/.test(readFileSync(pkg, 'utf8')))
-      return dir;
-    const up = path.dirname(dir);
-    if (up === dir)
-      throw new DatabaseError(
-        'Cannot find the @mikado-docs/sandbox package root to start the load writer',
-      );
-    dir = up;
-  }
-}
-
 /**
  * The command that runs the writer in a child process: `dist/load-writer.js`, or the TypeScript
  * entry through tsx when the build is missing.
@@ -464,11 +440,7 @@ function readPid(pidFile: string): number | undefined {
 
 /** Whether `pid` is alive and is a load writer (not a reused pid). */
 function isWriter(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
+  if (!pidAlive(pid)) return false;
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('load-writer');
   } catch {
@@ -571,9 +543,5 @@ export async function stopLoadWriter(
  * @param pid process id
  */
 export function writePidFile(pidFile: string, pid: number): void {
-  const tmp = `${pidFile}.${pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  writeSync(fd, `${pid}\n`);
-  closeSync(fd);
-  renameSync(tmp, pidFile);
+  writeFileAtomic.sync(pidFile, `${pid}\n`, { fsync: false });
 }

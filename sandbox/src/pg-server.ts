@@ -12,12 +12,14 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import writeFileAtomic from 'write-file-atomic';
 import { DatabaseError } from './errors.ts';
 import { newPgClient } from './new-pg-client.ts';
+import { pidAlive } from './pid-alive.ts';
 
 /** How `stop()` shuts the server down (`pg_ctl stop -m`). */
 export type PgStopMode = 'smart' | 'fast' | 'immediate';
@@ -277,11 +279,7 @@ function readPidFile(dataDir: string): PidFile | undefined {
 
 /** Whether `pid` is a live process that looks like a postgres postmaster. */
 function isPostgresAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+  if (!pidAlive(pid)) return false;
   try {
     const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     return /postgres|postmaster/.test(cmd);
@@ -289,8 +287,6 @@ function isPostgresAlive(pid: number): boolean {
     return true; // no /proc: trust the signal check
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `initdb` into `dataDir`: trust auth, superuser `postgres`, UTF8, C locale. */
 async function initdb(binDir: string, dataDir: string): Promise<void> {
@@ -484,9 +480,9 @@ export class PgServer {
         startedAt: new Date().toISOString(),
         binDir: this.binDir,
       };
-      const tmp = `${this.recordFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
-      renameSync(tmp, this.recordFile);
+      writeFileAtomic.sync(this.recordFile, `${JSON.stringify(record, null, 2)}\n`, {
+        fsync: false,
+      });
       await this.waitReady(timeoutMs);
       return this.status() as PgServerStatus & { port: number; connectionString: string };
     }

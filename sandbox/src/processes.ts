@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SandboxPaths } from './paths.ts';
+import { pidAlive } from './pid-alive.ts';
 import { writeFileAtomic } from './store.ts';
 
 /** A process the sandbox started, recorded so `down` can stop it even after a crash. */
@@ -57,11 +59,7 @@ export function listProcesses(paths: SandboxPaths): ProcessRecord[] {
  * @returns true when alive and ours
  */
 export function processAlive(rec: Pick<ProcessRecord, 'pid' | 'marker'>): boolean {
-  try {
-    process.kill(rec.pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
+  if (!pidAlive(rec.pid)) return false;
   try {
     return readFileSync(`/proc/${rec.pid}/cmdline`, 'utf8')
       .replace(/\0/g, ' ')
@@ -70,8 +68,6 @@ export function processAlive(rec: Pick<ProcessRecord, 'pid' | 'marker'>): boolea
     return false;
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Stops a recorded process (SIGTERM, SIGKILL after the timeout) if it is still ours, and removes

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { applyManifest } from './api.ts';
 import { listBorgmaticArchives } from './borgmatic.ts';
 import { readSandboxCalls } from './calls.ts';
@@ -73,8 +74,6 @@ export interface SandboxUpResult {
   /** The load writer's pid, when it runs. */
   loadWriterPid?: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function sizeOptions(size: string): {
   assets?: number;

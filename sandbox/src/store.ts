@@ -10,9 +10,11 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { sync as writeFileAtomicSync } from 'write-file-atomic';
 import { SandboxError } from './errors.ts';
 import type { JsonObject, K8sObject } from './objects.ts';
 import { type SandboxPaths, sandboxPaths } from './paths.ts';
+import { pidAlive } from './pid-alive.ts';
 
 /** One emulated Kubernetes cluster. */
 export interface SandboxCluster {
@@ -92,20 +94,15 @@ export interface World {
 }
 
 /**
- * Writes a file atomically (temp file + rename in the same directory).
+ * Writes a file atomically (temp file + rename in the same directory, by write-file-atomic), making
+ * its directory first.
  * @param file target
  * @param text content
  */
 export function writeFileAtomic(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  // The emulator's state is thrown away with the sandbox: no fsync, as before.
+  writeFileAtomicSync(file, text, { fsync: false });
 }
 
 /**
@@ -170,15 +167,6 @@ export function readGeneration(paths: SandboxPaths): string {
     return readFileSync(paths.generation, 'utf8');
   } catch {
     return '';
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,14 +1,5 @@
+import { NO_PAINT, type Paint } from '../render/paint.ts';
 import { short, type Violation } from './judge-branch.ts';
-
-/** Colour functions (identity when colour is off). */
-export interface Paint {
-  bold: (s: string) => string;
-  red: (s: string) => string;
-  dim: (s: string) => string;
-  yellow: (s: string) => string;
-}
-
-const plain: Paint = { bold: (s) => s, red: (s) => s, dim: (s) => s, yellow: (s) => s };
 
 /**
  * Renders violations for a terminal: per violation the commit (short sha or "this commit"), the
@@ -21,7 +12,7 @@ const plain: Paint = { bold: (s) => s, red: (s) => s, dim: (s) => s, yellow: (s)
 export function formatViolations(
   violations: Violation[],
   heading: string,
-  paint: Paint = plain,
+  paint: Paint = NO_PAINT,
 ): string {
   const lines = [paint.bold(heading), ''];
   for (const v of violations) {

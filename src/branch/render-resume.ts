@@ -1,11 +1,9 @@
-import type { Paint } from './format-violations.ts';
+import { NO_PAINT, type Paint } from '../render/paint.ts';
 import { short } from './judge-branch.ts';
 import type { BranchResume, ChainList, ResumeReport } from './resume.ts';
 
 /** How many commits the text shows. */
 const RECENT = 10;
-
-const plain: Paint = { bold: (s) => s, red: (s) => s, dim: (s) => s, yellow: (s) => s };
 
 /**
  * Renders `mikado view --resume` for a terminal: cycles first, then the branch, its position,
@@ -14,7 +12,7 @@ const plain: Paint = { bold: (s) => s, red: (s) => s, dim: (s) => s, yellow: (s)
  * @param paint colours
  * @returns the text, ending with a newline
  */
-export function renderResume(report: ResumeReport, paint: Paint = plain): string {
+export function renderResume(report: ResumeReport, paint: Paint = NO_PAINT): string {
   return report.kind === 'list' ? renderList(report, paint) : renderBranch(report, paint);
 }
 

@@ -1,5 +1,5 @@
 import type { MikadoConfig } from '../config/types.ts';
-import type { Paint } from './format-violations.ts';
+import type { Paint } from '../render/paint.ts';
 import { renderResume, renderResumeJson } from './render-resume.ts';
 import { resume } from './resume.ts';
 

@@ -1,3 +1,4 @@
+import leven from 'leven';
 import { parseDuration } from '../config/load-config.ts';
 
 /** Attributes a `ts run` block may carry. */
@@ -114,21 +115,8 @@ export function parseBlockMeta(meta: string): BlockMeta {
 function nearest(key: string): string | undefined {
   const k = key.toLowerCase();
   for (const known of BLOCK_ATTRIBUTES) {
-    if (k === known || editDistance(k, known) <= 2) return `Did you mean \`${known}\`?`;
+    if (k === known || leven(k, known, { maxDistance: 3 }) <= 2)
+      return `Did you mean \`${known}\`?`;
   }
   return undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0]!;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j]!;
-      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length]!;
 }

@@ -25,10 +25,20 @@ export function parseFrontmatter(
   opts: { path: string; line: number },
 ): ParsedFrontmatter {
   const simple = parseSimpleYaml(yaml, opts.line);
-  return simple ? { ...simple, diagnostics: [] } : slowParse(yaml, opts);
+  return simple ? { ...simple, diagnostics: [] } : parseFrontmatterWithYaml(yaml, opts);
 }
 
-function slowParse(yaml: string, opts: { path: string; line: number }): ParsedFrontmatter {
+/**
+ * {@link parseFrontmatter} through the `yaml` package only: the reference the fast path is
+ * tested against.
+ * @param yaml the text between the `---` fences
+ * @param opts `path` for diagnostics, `line`: the card line the YAML starts on
+ * @returns the data, places and findings
+ */
+export function parseFrontmatterWithYaml(
+  yaml: string,
+  opts: { path: string; line: number },
+): ParsedFrontmatter {
   const { isMap, isScalar, isSeq, LineCounter, parseDocument } = requireBundled('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(yaml, {

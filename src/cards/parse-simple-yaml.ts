@@ -43,6 +43,13 @@ export function parseSimpleYaml(yaml: string, firstLine: number): SimpleYaml | n
   const lines = yaml.split('\n');
   let listKey: string | undefined;
   let listIndent: string | undefined;
+  /** Where an empty value sits (after `key:` and its spaces), the place of a key left null. */
+  let emptyPlace: Place | undefined;
+  const endList = (key: string): void => {
+    if ((data[key] as unknown[]).length > 0) return;
+    data[key] = null;
+    places[`${key}.value`] = emptyPlace!;
+  };
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
     if (line.endsWith('\r')) line = line.slice(0, -1);
@@ -65,7 +72,7 @@ export function parseSimpleYaml(yaml: string, firstLine: number): SimpleYaml | n
         continue;
       }
       if (line.startsWith(' ') || line.startsWith('\t') || line.startsWith('-')) return null;
-      if ((data[listKey] as unknown[]).length === 0) data[listKey] = null;
+      endList(listKey);
       listKey = undefined;
     }
     const m = KEY.exec(line);
@@ -78,29 +85,38 @@ export function parseSimpleYaml(yaml: string, firstLine: number): SimpleYaml | n
       data[key] = [];
       listKey = key;
       listIndent = undefined;
+      const after = line.slice(key.length + 1);
+      emptyPlace = { line: lineNo, column: line.length - after.trimStart().length + 1 };
       continue;
     }
     const v = blockValue(raw, true);
     if (!v) return null;
-    places[`${key}.value`] = { line: lineNo, column: line.indexOf(raw) + 1 };
-    if (Array.isArray(v.value)) {
-      const col = line.indexOf('[') + 2;
-      v.value.forEach((_, n) => {
-        places[`${key}.${n}`] = { line: lineNo, column: col };
+    const rawColumn = line.length - raw.length + 1;
+    if (v.starts) {
+      // a list has no `key.value` place (as from the yaml package), one place per item
+      v.starts.forEach((start, n) => {
+        places[`${key}.${n}`] = { line: lineNo, column: rawColumn + start };
       });
+    } else {
+      places[`${key}.value`] = { line: lineNo, column: rawColumn };
     }
     data[key] = v.value;
   }
-  if (listKey !== undefined && (data[listKey] as unknown[]).length === 0) data[listKey] = null;
+  if (listKey !== undefined) endList(listKey);
   return { data, places };
 }
 
-/** A value up to the end of its line: a scalar, or (`flow`) a flow list; a comment may follow. */
-function blockValue(raw: string, flow: boolean): { value: unknown } | null {
+/**
+ * A value up to the end of its line: a scalar, or (`flow`) a flow list, with where each of its
+ * items starts in `raw`; a comment may follow.
+ */
+function blockValue(raw: string, flow: boolean): { value: unknown; starts?: number[] } | null {
   if (raw.startsWith('[')) {
     if (!flow) return null;
     const list = flowList(raw);
-    return list && LINE_END.test(raw.slice(list.end)) ? { value: list.items } : null;
+    return list && LINE_END.test(raw.slice(list.end))
+      ? { value: list.items, starts: list.starts }
+      : null;
   }
   const quoted = quotedScalar(raw);
   if (quoted) return LINE_END.test(raw.slice(quoted.end)) ? { value: quoted.value } : null;
@@ -109,17 +125,19 @@ function blockValue(raw: string, flow: boolean): { value: unknown } | null {
   return plainScalar(text) ? { value: text } : null;
 }
 
-/** `[a, "b c", 'd']` at the start of `raw`: its items and where it ends. */
-function flowList(raw: string): { items: string[]; end: number } | null {
+/** `[a, "b c", 'd']` at the start of `raw`: its items, where each starts and where it ends. */
+function flowList(raw: string): { items: string[]; starts: number[]; end: number } | null {
   const items: string[] = [];
+  const starts: number[] = [];
   let i = 1;
   const skipSpace = (): void => {
     while (raw[i] === ' ' || raw[i] === '\t') i++;
   };
   skipSpace();
-  if (raw[i] === ']') return { items, end: i + 1 };
+  if (raw[i] === ']') return { items, starts, end: i + 1 };
   for (;;) {
     skipSpace();
+    starts.push(i);
     const quoted = quotedScalar(raw.slice(i));
     if (quoted) {
       items.push(quoted.value);
@@ -133,7 +151,7 @@ function flowList(raw: string): { items: string[]; end: number } | null {
       i = end;
     }
     skipSpace();
-    if (raw[i] === ']') return { items, end: i + 1 };
+    if (raw[i] === ']') return { items, starts, end: i + 1 };
     if (raw[i] !== ',') return null;
     i++;
   }

@@ -1,6 +1,6 @@
 import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { shellWord } from '../shell-word.ts';
+import { shellQuote } from '../shell-quote.ts';
 import { globMatcher } from './glob-matcher.ts';
 import type { Diagnostic } from './types.ts';
 
@@ -244,7 +244,7 @@ function linkOutOfRepo(link: string, boundary: string, shown: string): Diagnosti
     severity: 'error',
     rule: 'symlink-outside',
     message: `Unexpected symlink \`${shown}\` to \`${target}\`, outside the repository, expected a link that stays inside it (it is not followed)`,
-    fix: `Remove the link (\`rm ${shellWord(shown)}\`), or exclude it with \`exclude:\` in mikado.config.yaml.`,
+    fix: `Remove the link (\`rm ${shellQuote(shown)}\`), or exclude it with \`exclude:\` in mikado.config.yaml.`,
   };
 }
 

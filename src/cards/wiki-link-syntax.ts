@@ -4,6 +4,7 @@ import type {
   Extension as FromMarkdownExtension,
   Token,
 } from 'mdast-util-from-markdown';
+import { markdownLineEnding } from 'micromark-util-character';
 import type { Code, Construct, Extension, State, TokenizeContext } from 'micromark-util-types';
 
 declare module 'micromark-util-types' {
@@ -88,8 +89,8 @@ function tokenizeWikiLink(
   }
 
   function data(code: Code): State | undefined {
-    // No line endings (negative codes below -2 are line endings, null is the end).
-    if (code === null || code === LEFT || code < -2) return nok(code);
+    // No line endings (null is the end).
+    if (code === null || code === LEFT || markdownLineEnding(code)) return nok(code);
     if (code === RIGHT) {
       if (size === 0) return nok(code);
       effects.exit('wikiLinkData');

@@ -1,13 +1,6 @@
-import {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { excludeMatcher } from '../cards/glob-matcher.ts';
 import { readCardFile } from '../cards/read-card-file.ts';
 import type { Card, Diagnostic, Place } from '../cards/types.ts';
@@ -163,17 +156,16 @@ function writeCache(file: string, entries: Map<string, CacheEntry>): void {
   const slim: Record<string, CacheEntry> = {};
   // Entries are slim already: cached ones were, fresh ones were slimmed when parsed.
   for (const [p, e] of entries) slim[p] = e;
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(
-      tmp,
+    // A cache: a crash may lose it, so no fsync.
+    writeFileAtomic.sync(
+      file,
       JSON.stringify({ version: `${CACHE_VERSION}:${import.meta.url}`, entries: slim }),
+      { fsync: false },
     );
-    renameSync(tmp, file);
   } catch {
     // A read-only checkout just runs without a cache.
-    rmSync(tmp, { force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { MikadoError } from '../errors.ts';
-import { shellWord } from '../shell-word.ts';
+import { shellQuote } from '../shell-quote.ts';
 import { defineCheck } from './commands/check.ts';
 import { defineHook } from './commands/hook.ts';
 import { defineLifecycle } from './commands/lifecycle.ts';
@@ -151,7 +151,7 @@ function reportError(error: unknown, ctx: CliContext): number {
       `mikado: ${fsError.path}: Unexpected \`${fsError.code}\` (${fsError.syscall}), expected ${expectedFor(fsError.code)}\n`,
     );
     ctx.stderr.write(
-      `  fix: Look at the path (\`ls -ld ${shellWord(fsError.path)}\`) and make it what mikado expects there, then run again.\n`,
+      `  fix: Look at the path (\`ls -ld ${shellQuote(fsError.path)}\`) and make it what mikado expects there, then run again.\n`,
     );
     return 2;
   }

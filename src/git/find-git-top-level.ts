@@ -1,5 +1,6 @@
 import { readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
+import { gitTry } from './git.ts';
 
 /** Variables that change how git finds the repository: with any of them set, ask git. */
 const GIT_DISCOVERY_ENV = [
@@ -89,14 +90,5 @@ function readOptional(file: string): string {
 }
 
 function askGit(cwd: string): string | undefined {
-  const { execFileSync } = process.getBuiltinModule('node:child_process');
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], {
-      cwd,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return undefined;
-  }
+  return gitTry(['rev-parse', '--show-toplevel'], { cwd })?.trim();
 }

@@ -1,5 +1,9 @@
-import { execFile, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import { GitError } from '../errors.ts';
+
+/** node:child_process, loaded on the first git call: commands that never start git never load it. */
+const childProcess = (): typeof import('node:child_process') =>
+  process.getBuiltinModule('node:child_process');
 
 /** Options for one git invocation. */
 export interface GitOptions {
@@ -62,7 +66,7 @@ export function gitTry(args: string[], options: GitOptions): string | undefined 
  */
 export function gitAsync(args: string[], options: GitOptions): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
-    execFile(
+    childProcess().execFile(
       'git',
       args,
       {
@@ -76,8 +80,19 @@ export function gitAsync(args: string[], options: GitOptions): Promise<Buffer | 
   });
 }
 
+/**
+ * Runs git and returns everything it did (exit status, standard output and error), for callers
+ * that read git's own error to explain it. Never throws.
+ * @param args git arguments
+ * @param options working directory, environment and input
+ * @returns the process result
+ */
+export function gitResult(args: string[], options: GitOptions): SpawnSyncReturns<Buffer> {
+  return runGit(args, options);
+}
+
 function runGit(args: string[], options: GitOptions): SpawnSyncReturns<Buffer> {
-  return spawnSync('git', args, {
+  return childProcess().spawnSync('git', args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
     input: options.input,
@@ -98,7 +113,7 @@ export class CatFile {
 
   /** @param options where to run git (and with which environment, for `:path` index reads) */
   constructor(options: GitOptions) {
-    this.child = spawn('git', ['cat-file', '--batch'], {
+    this.child = childProcess().spawn('git', ['cat-file', '--batch'], {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'ignore'],

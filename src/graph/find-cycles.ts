@@ -14,7 +14,9 @@ export const MAX_CYCLES = 100;
  */
 export function findCycles(nodes: string[], next: Successors): string[][] {
   const out = new Map<string, string[]>();
-  for (const scc of stronglyConnected(nodes, next)) {
+  // A node without successors is on no cycle: it needs no walk of its own (most cards are such).
+  const starts = nodes.filter((n) => next(n).length > 0);
+  for (const scc of stronglyConnected(starts, next)) {
     const members = new Set(scc);
     if (scc.length === 1 && !next(scc[0]!).includes(scc[0]!)) continue;
     for (const start of [...scc].sort().slice(0, 200)) {
@@ -63,7 +65,7 @@ function shortestCycle(next: Successors, start: string, members: Set<string>): s
 
 /**
  * Tarjan's strongly connected components, iteratively (deep chains do not overflow the stack).
- * @param nodes every node
+ * @param nodes the nodes to start from (the components of every node they reach are found too)
  * @param next a node's successors
  * @returns the components
  */

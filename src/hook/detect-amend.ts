@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gitTry } from '../git/git.ts';
 
 /** A process: its id, parent id and arguments. */
 export interface ProcessInfo {
@@ -242,6 +243,5 @@ export function readProcess(pid: number): ProcessInfo | undefined {
 }
 
 function readAlias(name: string): string | undefined {
-  const r = spawnSync('git', ['config', '--get', `alias.${name}`], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  return gitTry(['config', '--get', `alias.${name}`], { cwd: process.cwd() })?.trim();
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import { cardMatcher, cardStem } from '../branch/card-matcher.ts';
 import { parseCardFrontmatter } from '../cards/parse-card-frontmatter.ts';
 import type { Card, Place } from '../cards/types.ts';
@@ -9,7 +9,7 @@ import type { MikadoConfig } from '../config/types.ts';
 import { CatFile, git } from '../git/git.ts';
 
 /** Bump when the frontmatter parser or the slim shape changes. */
-const CACHE_VERSION = 'mikado-index-cards-1';
+const CACHE_VERSION = 'mikado-index-cards-2';
 
 /** Where the cache lives, under the repository's (common) git directory: never in `git status`. */
 export const INDEX_CARDS_CACHE = 'mikado/index-cards.json';
@@ -19,7 +19,6 @@ interface SlimCard {
   status: 'active' | null;
   requires: string[];
   branch?: string;
-  title?: string;
   /** The places of `requires` and `branch` (where graph findings point). */
   places?: Record<string, Place>;
   /** The file has frontmatter. */
@@ -50,6 +49,11 @@ export async function loadIndexCards(
   skip: ReadonlySet<string>,
 ): Promise<IndexCards> {
   const root = config.root;
+  // git paths are normalized and `/`-separated: joining them needs no path.join (10,000 times)
+  const inRoot =
+    path.sep === '/'
+      ? (p: string) => `${root.replace(/\/$/, '')}/${p}`
+      : (p: string) => path.join(root, p);
   const matcher = cardMatcher(config);
   const docsRel = path.relative(root, config.docsDir).split(path.sep).join('/');
   const specs = [...new Set([matcher.cardsRel || '.', docsRel || '.'])];
@@ -61,10 +65,12 @@ export async function loadIndexCards(
     const tab = entry.indexOf('\t');
     if (tab < 0) continue;
     const p = entry.slice(tab + 1);
-    const [, sha = '', stage = '0'] = entry.slice(0, tab).split(' ');
-    if (stage !== '0' && blobs.has(p)) continue;
+    // `MODE SHA STAGE\tPATH`: the mode is 6 digits, the id 40 (SHA-1) or 64 (SHA-256) hex digits
+    const sha = entry.slice(7, tab - 2);
+    const stage = entry.charCodeAt(tab - 1) - 48;
+    if (stage !== 0 && blobs.has(p)) continue;
     if (p.startsWith(docsPrefix) && !blobs.has(p)) {
-      docs.push({ absPath: path.join(root, p), path: p, relToDir: p.slice(docsPrefix.length) });
+      docs.push({ absPath: inRoot(p), path: p, relToDir: p.slice(docsPrefix.length) });
     }
     if (matcher.isCard(p) && !skip.has(p)) blobs.set(p, sha);
   }
@@ -80,7 +86,7 @@ export async function loadIndexCards(
       const texts = await Promise.all(misses.map(([, sha]) => cat.read(sha)));
       misses.forEach(([p, sha], i) => {
         const text = texts[i]?.toString('utf8') ?? '';
-        cache.set(sha, slim(parseCardFrontmatter(text, { path: p, absPath: path.join(root, p) })));
+        cache.set(sha, slim(parseCardFrontmatter(text, { path: p, absPath: inRoot(p) })));
       });
     } finally {
       cat.close();
@@ -90,7 +96,7 @@ export async function loadIndexCards(
   }
   const cards = [...blobs]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([p, sha]) => toCard(root, p, cache.get(sha)!));
+    .map(([p, sha]) => toCard(inRoot(p), p, cache.get(sha)!));
   return { cards, docs, cacheHits: blobs.size - misses.length };
 }
 
@@ -105,20 +111,19 @@ function slim(card: Card): SlimCard {
     fm: card.frontmatter !== null,
   };
   if (card.branch !== undefined) out.branch = card.branch;
-  if (card.title !== undefined) out.title = card.title;
   if (Object.keys(places).length > 0) out.places = places;
   return out;
 }
 
-function toCard(root: string, p: string, s: SlimCard): Card {
+function toCard(absPath: string, p: string, s: SlimCard): Card {
   return {
     stem: cardStem(p),
     path: p,
-    absPath: path.join(root, p),
-    title: s.title,
+    absPath,
     tags: [],
     status: s.status,
-    requires: s.requires,
+    // (plain cards share one SlimCard: each card gets its own list)
+    requires: s.requires.length === 0 ? [] : s.requires,
     branch: s.branch,
     frontmatter: s.fm ? {} : null,
     bodyLine: 1,
@@ -135,14 +140,29 @@ function cacheKey(): string {
   return `${CACHE_VERSION}:${import.meta.url}`;
 }
 
+/** A card with frontmatter and no Mikado fields: most cards, stored as a bare blob id. */
+const PLAIN: SlimCard = { status: null, requires: [], fm: true };
+
+function isPlain(s: SlimCard): boolean {
+  return s.fm && s.status === null && s.requires.length === 0 && !s.branch && !s.places;
+}
+
+/** The cache file: the plain cards' blob ids in one string, the others by blob id. */
+interface CacheFile {
+  version?: string;
+  plain?: string;
+  entries?: Record<string, SlimCard>;
+}
+
 function readCache(file: string): Map<string, SlimCard> {
   try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as {
-      version?: string;
-      entries?: Record<string, SlimCard>;
-    };
-    if (data.version !== cacheKey() || !data.entries) return new Map();
-    return new Map(Object.entries(data.entries));
+    const data = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
+    if (data.version !== cacheKey() || !data.entries || typeof data.plain !== 'string') {
+      return new Map();
+    }
+    const cache = new Map(Object.entries(data.entries));
+    for (const sha of data.plain.split(' ')) if (sha !== '') cache.set(sha, PLAIN);
+    return cache;
   } catch {
     return new Map();
   }
@@ -151,9 +171,17 @@ function readCache(file: string): Map<string, SlimCard> {
 function writeCache(file: string, entries: Map<string, SlimCard>): void {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
+    // loaded here, on a cache miss only: importing it costs the warm hook more than its work
+    const writeFileAtomic = createRequire(import.meta.url)(
+      'write-file-atomic',
+    ) as typeof import('write-file-atomic');
     writeFileAtomic.sync(
       file,
-      JSON.stringify({ version: cacheKey(), entries: Object.fromEntries(entries) }),
+      JSON.stringify({
+        version: cacheKey(),
+        plain: [...entries].flatMap(([sha, s]) => (isPlain(s) ? [sha] : [])).join(' '),
+        entries: Object.fromEntries([...entries].filter(([, s]) => !isPlain(s))),
+      } satisfies CacheFile),
     );
   } catch {
     // A cache that cannot be written only costs time.

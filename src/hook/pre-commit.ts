@@ -41,10 +41,10 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
   const { parseCard } = await import('../cards/parse-card.ts');
   const { checkSyntax } = await import('../check/check-syntax.ts');
   const { buildDocsIndex } = await import('../check/docs-index.ts');
-  const { checkGraph, checkLinks, prepareHeadingReader, sortDiagnostics } = await import(
+  const { checkLinks, prepareHeadingReader, sortDiagnostics } = await import(
     '../check/check-cards.ts'
   );
-  const { buildGraph } = await import('../graph/build-graph.ts');
+  const { stagedGraphFindings } = await import('./staged-graph.ts');
 
   const stagedCards = staged.map((s) =>
     parseCard(s.text, { path: s.path, absPath: path.join(config.root, s.path) }),
@@ -56,29 +56,42 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
   const all: Card[] = [...others, ...stagedCards].sort((a, b) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );
-  const graph = buildGraph(all);
-  const stagedStems = new Set(stagedCards.map((c) => c.stem));
-  const cyclePaths = new Set(
-    graph.cycles
-      .filter((cycle) => cycle.some((s) => stagedStems.has(s)))
-      .map((cycle) => graph.cards.get(cycle[0]!)?.path),
-  );
+  const { graph, diagnostics: graphFindings } = stagedGraphFindings(all, stagedCards);
+  // Only the files a staged card's link can name: indexing all 20,000 entries would cost more.
+  const targets = stagedCards.flatMap((c) => c.links.map((l) => l.target));
   const docs = buildDocsIndex(
     config.docsDir,
     config.root,
-    all,
-    { files: docsFiles, diagnostics: [] },
+    linkCandidates(all, targets),
+    { files: linkCandidates(docsFiles, targets), diagnostics: [] },
     config.extraDocs,
   );
   if (stagedCards.some((c) => c.links.some((l) => l.heading))) await prepareHeadingReader();
   const diagnostics = [
     ...stagedCards.flatMap((c) => c.diagnostics),
-    ...checkGraph(graph, all).filter(
-      (d) => stagedPaths.has(d.path) || (d.rule === 'cycle' && cyclePaths.has(d.path)),
-    ),
+    ...graphFindings,
     ...checkLinks(graph, stagedCards, docs.index, config.root),
   ];
   return { diagnostics: sortDiagnostics(diagnostics), checked: stagedCards.length };
+}
+
+/**
+ * The files among `entries` that a link to one of `targets` can resolve to, in their order: those
+ * whose file name (without `.md` or `.markdown`, case aside) is the target's last part. Every way
+ * the docs index resolves a target (by stem, by name, by path or path suffix) ends in that name,
+ * so an index of these resolves the targets as an index of all entries does.
+ * @param entries cards or files, by repository path
+ * @param targets link targets as written
+ * @returns the entries that can match
+ */
+export function linkCandidates<T extends { path: string }>(entries: T[], targets: string[]): T[] {
+  if (targets.length === 0) return [];
+  const wanted = new Set(targets.map((t) => nameKey(t.trim().toLowerCase())));
+  return entries.filter((e) => wanted.has(nameKey(e.path.toLowerCase())));
+}
+
+function nameKey(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1).replace(/\.(md|markdown)$/, '');
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Card } from '../cards/types.ts';
 import { isWalkedPath } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { CardError, UsageError } from '../errors.ts';
-import { packageRoot } from '../hook/package-root.ts';
+import { packageRoot } from '../package-root.ts';
 import { editFrontmatter } from './edit-frontmatter.ts';
 import { frontmatterOffsets } from './frontmatter-offsets.ts';
 

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { globMatcher } from '../cards/glob-matcher.ts';
 import { parseCardFrontmatter } from '../cards/parse-card-frontmatter.ts';
@@ -6,7 +5,8 @@ import { decodeCardBytes } from '../cards/read-card-file.ts';
 import type { Card, Diagnostic } from '../cards/types.ts';
 import { isWalkedPath } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
-import { shellWord } from '../shell-word.ts';
+import { gitResult } from '../git/git.ts';
+import { shellQuote } from '../shell-quote.ts';
 
 /** The cards as committed at HEAD. */
 export interface CommittedCards {
@@ -86,7 +86,7 @@ export function readCommittedCards(config: MikadoConfig): CommittedCards | NoCom
  * @returns the card
  */
 function symlinkCard(rel: string, absPath: string): Card {
-  const p = shellWord(rel);
+  const p = shellQuote(rel);
   return {
     stem: path.basename(rel).replace(/\.(md|markdown)$/i, ''),
     path: rel,
@@ -116,12 +116,7 @@ function symlinkCard(rel: string, absPath: string): Card {
 }
 
 function gitRun(cwd: string, args: string[], input?: string): { out: Buffer; error?: string } {
-  const r = spawnSync('git', args, {
-    cwd,
-    input,
-    maxBuffer: 1024 * 1024 * 1024,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const r = gitResult(args, { cwd, input });
   if (r.error) return { out: Buffer.alloc(0), error: `cannot run git (${r.error.message})` };
   if (r.status !== 0) {
     const err = r.stderr.toString('utf8');

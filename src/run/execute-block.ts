@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { BlockSpec } from './block-spec.ts';
 import type { BlockOutcome } from './journal-types.ts';
 import { groupMembers, isGroupAlive, processStartTime, signalGroup } from './proc.ts';
@@ -106,23 +107,11 @@ export function executeBlock(opts: ExecuteBlockOptions): RunningBlock {
     endGroup('SIGTERM');
   }, opts.timeoutMs);
 
-  const pipes = (['stdout', 'stderr'] as const).map(
-    (name) =>
-      new Promise<void>((resolve) => {
-        const source = child[name];
-        const redactor = createRedactor(opts.secrets);
-        redactor.setEncoding('utf8');
-        redactor.on('data', (text: string) => {
-          log.write(text);
-          pushTail(text);
-          opts.onOutput?.(text, name);
-        });
-        redactor.on('end', resolve);
-        redactor.on('error', () => resolve());
-        source.on('error', () => redactor.end());
-        source.pipe(redactor);
-      }),
-  );
+  const pipes = pipeOutput(child, opts.secrets, (text, name) => {
+    log.write(text);
+    pushTail(text);
+    opts.onOutput?.(text, name);
+  });
   child.stdin.on('error', () => {});
   child.stdin.end(JSON.stringify(opts.spec));
 
@@ -139,15 +128,7 @@ export function executeBlock(opts: ExecuteBlockOptions): RunningBlock {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      // Whatever the block left running in its group goes with it.
-      let leftovers = 0;
-      if (pid !== undefined && isGroupAlive(pid, procStart)) {
-        leftovers = groupMembers(pid).length;
-        signalGroup(pid, 'SIGTERM');
-        const deadline = Date.now() + opts.graceMs;
-        while (Date.now() < deadline && isGroupAlive(pid, procStart)) await delay(25);
-        if (isGroupAlive(pid, procStart)) signalGroup(pid, 'SIGKILL');
-      }
+      const leftovers = pid === undefined ? 0 : await endLeftovers(pid, procStart, opts.graceMs);
       // Output pipes close when the last process holding them is gone; do not wait forever.
       let drainTimer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -159,18 +140,7 @@ export function executeBlock(opts: ExecuteBlockOptions): RunningBlock {
       clearTimeout(drainTimer);
       if (killTimer) clearTimeout(killTimer);
       const durationMs = Date.now() - started;
-      let outcome: BlockOutcome;
-      let reason: string | undefined;
-      if (forced) {
-        outcome = forced.outcome;
-        reason = forced.reason;
-      } else if (code === 0) {
-        outcome = 'succeeded';
-      } else {
-        outcome = 'failed';
-        reason = signal ? `killed by ${signal}` : `exit code ${code}`;
-        if (spawnError) reason = `could not start: ${spawnError.message}`;
-      }
+      const { outcome, reason } = forced ?? exitOutcome(code, signal, spawnError);
       if (leftovers > 0) {
         const note = `\n# mikado: ended ${leftovers} process(es) the block left running in its process group\n`;
         log.write(note);
@@ -205,8 +175,64 @@ export function executeBlock(opts: ExecuteBlockOptions): RunningBlock {
   };
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/**
+ * Passes the block's standard output and error through a redactor each.
+ * @param child the block's process
+ * @param secrets the values to redact
+ * @param onText called with each redacted piece of text and the stream it came from
+ * @returns one promise per stream, settled when the stream has ended
+ */
+function pipeOutput(
+  child: ChildProcessWithoutNullStreams,
+  secrets: string[],
+  onText: (text: string, name: 'stdout' | 'stderr') => void,
+): Promise<void>[] {
+  return (['stdout', 'stderr'] as const).map(
+    (name) =>
+      new Promise<void>((resolve) => {
+        const source = child[name];
+        const redactor = createRedactor(secrets);
+        redactor.setEncoding('utf8');
+        redactor.on('data', (text: string) => onText(text, name));
+        redactor.on('end', resolve);
+        redactor.on('error', () => resolve());
+        source.on('error', () => redactor.end());
+        source.pipe(redactor);
+      }),
+  );
+}
+
+/**
+ * Ends whatever the block left running in its process group: SIGTERM, then SIGKILL after the
+ * grace period.
+ * @param pid the group's leader (the block's runner)
+ * @param procStart the leader's start time, so a reused pid is not taken for it
+ * @param graceMs how long to wait before SIGKILL
+ * @returns how many processes were left running (0 when the group is gone)
+ */
+async function endLeftovers(
+  pid: number,
+  procStart: string | undefined,
+  graceMs: number,
+): Promise<number> {
+  if (!isGroupAlive(pid, procStart)) return 0;
+  const leftovers = groupMembers(pid).length;
+  signalGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && isGroupAlive(pid, procStart)) await sleep(25);
+  if (isGroupAlive(pid, procStart)) signalGroup(pid, 'SIGKILL');
+  return leftovers;
+}
+
+/** A block's outcome from how its process ended, when no timeout or interruption forced it. */
+function exitOutcome(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  spawnError: Error | undefined,
+): { outcome: BlockOutcome; reason?: string } {
+  if (code === 0) return { outcome: 'succeeded' };
+  if (spawnError) return { outcome: 'failed', reason: `could not start: ${spawnError.message}` };
+  return { outcome: 'failed', reason: signal ? `killed by ${signal}` : `exit code ${code}` };
 }
 
 /**

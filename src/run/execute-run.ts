@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Block } from '../cards/types.ts';
 import { RunError } from '../errors.ts';
+import { packageRoot } from '../package-root.ts';
 import { shellQuote } from '../shell-quote.ts';
 import type { BlockSpec } from './block-spec.ts';
 import { executeBlock, type RunningBlock } from './execute-block.ts';
@@ -320,15 +320,8 @@ export function blockEnv(
  * @returns its absolute path
  */
 export function defaultRunnerScript(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, 'dist', 'block-runner.js');
-    if (existsSync(candidate)) return candidate;
-    if (path.basename(dir) === 'dist' && existsSync(path.join(dir, 'block-runner.js'))) {
-      return path.join(dir, 'block-runner.js');
-    }
-    dir = path.dirname(dir);
-  }
+  const script = path.join(packageRoot(), 'dist', 'block-runner.js');
+  if (existsSync(script)) return script;
   throw new RunError('Unexpected missing dist/block-runner.js, expected a built package', {
     fix: 'Run `npm run build`.',
   });

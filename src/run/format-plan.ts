@@ -1,15 +1,6 @@
 import type { Block } from '../cards/types.ts';
+import type { Paint } from '../render/paint.ts';
 import type { PlannedBlock, RunPlan } from './plan-run.ts';
-
-/** Colour functions (picocolors' shape); identity functions when colour is off. */
-export interface Paint {
-  bold(s: string): string;
-  dim(s: string): string;
-  red(s: string): string;
-  green(s: string): string;
-  yellow(s: string): string;
-  cyan(s: string): string;
-}
 
 /**
  * A block's attributes as written, without `name=` (`timeout=10m confirm verify`).

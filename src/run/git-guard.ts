@@ -2,7 +2,7 @@ import { closeSync, lstatSync, openSync, readSync, realpathSync } from 'node:fs'
 import path from 'node:path';
 import type { Card } from '../cards/types.ts';
 import type { FoundFile } from '../cards/walk-files.ts';
-import { shellWord } from '../shell-word.ts';
+import { shellQuote } from '../shell-quote.ts';
 import type { CommittedCards } from './committed-cards.ts';
 
 /** How a card of the chain differs from what git committed at HEAD. */
@@ -139,7 +139,7 @@ export function describeDirty(state: DirtyState): string {
  * @returns a sentence with commands
  */
 export function dirtyFix(d: DirtyCard): string {
-  const p = shellWord(d.path);
+  const p = shellQuote(d.path);
   if (d.state === 'untracked') {
     return `commit it, move it out of the cards root, or pass \`--allow-dirty\``;
   }

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { MikadoError } from '../errors.ts';
-import { shellWord } from '../shell-word.ts';
+import { shellQuote } from '../shell-quote.ts';
 import { validateJournalRecord } from './journal-schema.ts';
 import type { BlockAttempt, BlockRef, JournalRecord } from './journal-types.ts';
 
@@ -103,7 +103,7 @@ export function readJournal(file: string, offset = 0): JournalContents {
     throw new JournalError(
       `${file}: Unexpected ${(error as NodeJS.ErrnoException).code ?? String(error)} reading the journal, expected a readable file`,
       {
-        fix: `Look at what is there (\`ls -la ${shellWord(file)}\`); move it aside (\`mv ${shellWord(file)} ${shellWord(`${file}.unreadable`)}\`) to start a new journal, in which every block counts as never run.`,
+        fix: `Look at what is there (\`ls -la ${shellQuote(file)}\`); move it aside (\`mv ${shellQuote(file)} ${shellQuote(`${file}.unreadable`)}\`) to start a new journal, in which every block counts as never run.`,
       },
     );
   }
@@ -151,7 +151,7 @@ export function corruptJournal(file: string, damaged: DamagedLine[]): JournalErr
   return new JournalError(
     `Unexpected damaged journal: ${damaged.length} line(s) are not journal records, expected one JSON record per line (running on could repeat blocks that already succeeded):\n  ${shown.join('\n  ')}`,
     {
-      fix: `Look at them (\`awk 'NR==${script.split(',').join(' || NR==')}' ${shellWord(file)}\`), then remove them, keeping a backup (\`sed -i.bak '${sed}' ${shellWord(file)}\`), and run again.`,
+      fix: `Look at them (\`awk 'NR==${script.split(',').join(' || NR==')}' ${shellQuote(file)}\`), then remove them, keeping a backup (\`sed -i.bak '${sed}' ${shellQuote(file)}\`), and run again.`,
     },
   );
 }

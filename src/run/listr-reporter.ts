@@ -7,8 +7,9 @@ import {
   ProcessOutput,
   type SimpleRenderer,
 } from 'listr2';
+import type { Paint } from '../render/paint.ts';
 import { type BlockResult, formatMs } from './execute-block.ts';
-import { describeState, type Paint } from './format-plan.ts';
+import { describeState } from './format-plan.ts';
 import { summarize } from './plain-reporter.ts';
 import type { PlannedBlock, PlannedCard, RunPlan } from './plan-run.ts';
 import type { RunReporter, RunResult } from './run-cards.ts';

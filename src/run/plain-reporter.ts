@@ -1,6 +1,7 @@
+import type { Paint } from '../render/paint.ts';
 import type { BlockResult } from './execute-block.ts';
 import { formatMs } from './execute-block.ts';
-import { countPlan, describeState, formatPlan, type Paint } from './format-plan.ts';
+import { countPlan, describeState, formatPlan } from './format-plan.ts';
 import type { PlannedBlock, PlannedCard, RunPlan } from './plan-run.ts';
 import type { RunReporter, RunResult } from './run-cards.ts';
 

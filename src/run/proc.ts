@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * Reads a process's start time (clock ticks since boot, field 22 of `/proc/<pid>/stat`). Together
@@ -135,12 +136,12 @@ export async function killGroup(
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     if (!isGroupAlive(pgid, leaderStart)) return false;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   if (!isGroupAlive(pgid, leaderStart)) return false;
   signalGroup(pgid, 'SIGKILL');
   for (let i = 0; i < 40 && isGroupAlive(pgid, leaderStart); i++) {
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
   return true;
 }

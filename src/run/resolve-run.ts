@@ -4,7 +4,7 @@ import { type FoundFile, walkFiles } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { RunError, UsageError } from '../errors.ts';
 import type { CardGraph } from '../graph/build-graph.ts';
-import { shellWord } from '../shell-word.ts';
+import { shellQuote } from '../shell-quote.ts';
 import {
   type CommittedCards,
   type NoCommittedCards,
@@ -99,7 +99,7 @@ function stemOf(p: string): string {
 }
 
 function noCommit(config: MikadoConfig, why: string): RunError {
-  const cards = shellWord(path.relative(config.root, config.cardsDir) || '.');
+  const cards = shellQuote(path.relative(config.root, config.cardsDir) || '.');
   const init = why === 'not a git repository' ? 'git init && ' : '';
   return new RunError(
     `Unexpected cards without a commit to read them from (${why}), expected the cards committed at HEAD: what runs is decided by the committed cards`,
@@ -153,7 +153,7 @@ function resolveTargetArg(
       `${file.path}: Unexpected card \`${targetArg}\` that is not committed at HEAD, expected a committed card: what runs is decided by the committed cards`,
       {
         code: 2,
-        fix: `Commit it (\`git add ${shellWord(file.path)}\` and commit), or pass \`--allow-dirty\` to run the work tree as it is.`,
+        fix: `Commit it (\`git add ${shellQuote(file.path)}\` and commit), or pass \`--allow-dirty\` to run the work tree as it is.`,
       },
     );
   }

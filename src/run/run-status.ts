@@ -1,6 +1,6 @@
 import type { Card } from '../cards/types.ts';
+import type { Paint } from '../render/paint.ts';
 import { formatMs } from './execute-block.ts';
-import type { Paint } from './format-plan.ts';
 import { blockKey, type JournalState } from './journal.ts';
 import type { BlockAttempt } from './journal-types.ts';
 import { runOrder } from './plan-run.ts';

@@ -18,7 +18,7 @@ import { BIN, runMikado } from '../helpers/binary.ts';
 import { card, cleanupRepos, mikadoBranchRepo, type TestRepo } from '../helpers/git-repo.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-// The routes are in the README; the husky and lefthook lines in docs/hook.md.
+// The routes are in the README; the husky, lefthook, pre-commit and prek lines in docs/hook.md.
 const readme = ['README.md', 'docs/hook.md']
   .map((f) => readFileSync(path.join(root, f), 'utf8'))
   .join('\n');

@@ -140,14 +140,15 @@ export function expectHookJudges(r: TestRepo, env: NodeJS.ProcessEnv = r.env): v
 }
 
 /**
- * A README block with its placeholders filled for a test: the hosted repository becomes the
- * local source repository, `<commit>` its commit, and `../mikado-docs/` its folder.
+ * A README (or docs page) block with its placeholders filled for a test: the hosted repository
+ * becomes the local source repository, `<commit>` its commit, and `../mikado-docs/` its folder.
  * @param name the block's marker name
  * @param src the source repository
+ * @param file the page holding the block, relative to the repository root
  * @returns the block's text
  */
-export function readmeFor(name: string, src: SourceRepo): string {
-  return markedBlock(name)
+export function readmeFor(name: string, src: SourceRepo, file = 'README.md'): string {
+  return markedBlock(name, file)
     .replaceAll('https://example.invalid/mikado-docs.git', `file://${src.dir}`)
     .replaceAll('<commit>', src.sha)
     .replaceAll('../mikado-docs/', `${src.dir}/`);

@@ -105,7 +105,7 @@ describe('mikado sandbox without the sandbox package', () => {
     for (const entry of ['package.json', 'src', 'scripts']) {
       cpSync(path.join(repo, 'sandbox', entry), path.join(copy, entry), { recursive: true });
     }
-    linkDependencies(copy, ['esbuild', 'pg', 'yaml']);
+    linkDependencies(copy, ['esbuild', 'pg', 'write-file-atomic', 'yaml']);
     const link = path.join(project, 'node_modules', '@mikado-docs', 'sandbox');
     rmSync(link, { force: true });
     symlinkSync(copy, link);

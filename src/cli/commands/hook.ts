@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { BranchAnalysis } from '../../branch/check-branch.ts';
 import { ExitError } from '../../errors.ts';
 import { type CliContext, colors, commandConfig, globalOptions, useColor } from '../context.ts';
 
@@ -60,82 +61,16 @@ export function defineHook(program: Command, ctx: CliContext): void {
     .option('--base <branch>', 'base branch (default: `baseBranch` from the config, or main)')
     .option('--allow-fixups', 'accept fixup!/squash!/amend! commits (they are findings by default)')
     .option('--json', 'print the verdict as JSON')
-    .action(async (ref: string | undefined, opts: CheckBranchOpts, cmd: Command) => {
-      const { analyseBranch, resolveBranch } = await import('../../branch/check-branch.ts');
-      const { mikadoStem } = await import('../../branch/repo-state.ts');
-      const config = commandConfig(cmd, ctx);
-      const target = resolveBranch(config.root, ref, ctx.env);
-      const json = opts.json || globalOptions(cmd).json;
-      if (!target || !mikadoStem(target.branch)) {
-        const what = target ? `\`${target.branch}\` is not a Mikado branch` : 'HEAD is detached';
-        if (json)
-          ctx.stdout.write(`${JSON.stringify({ version: 1, checked: false, reason: what })}\n`);
-        else ctx.stdout.write(`mikado: ${what}; nothing to check.\n`);
-        return;
-      }
-      const analysis = await analyseBranch({
-        root: config.root,
-        config,
-        target,
-        base: opts.base,
-        mode: opts.allowFixups ? 'resume' : 'branch',
-      });
-      const v = analysis.verdict;
-      if (json) {
-        ctx.stdout.write(
-          `${JSON.stringify(
-            {
-              version: 1,
-              checked: true,
-              branch: analysis.branch,
-              sha: analysis.sha,
-              base: {
-                name: analysis.base.name,
-                sha: analysis.base.sha ?? null,
-                fallback: analysis.base.fallback,
-              },
-              commits: analysis.history.commits.length,
-              position: v.position,
-              violations: v.violations.map((x) => ({
-                commit: x.commit,
-                subject: x.subject,
-                rule: x.rule,
-                message: x.message,
-                fix: x.fix,
-                resetPoint: x.resetPoint
-                  ? { sha: x.resetPoint.sha, subject: x.resetPoint.subject ?? null }
-                  : null,
-              })),
-            },
-            null,
-            2,
-          )}\n`,
-        );
-      } else if (v.violations.length === 0) {
-        const n = analysis.history.commits.length;
-        ctx.stdout.write(
-          `mikado: \`${analysis.branch}\`: ${n} commit${n === 1 ? '' : 's'} since \`${analysis.base.name}\` follow the Mikado Branch Invariant (${v.position}).\n`,
-        );
-      } else {
-        const { formatViolations } = await import('../../branch/format-violations.ts');
-        const n = v.violations.length;
-        ctx.stdout.write(
-          formatViolations(
-            v.violations,
-            `mikado: ${n} violation${n === 1 ? '' : 's'} of the Mikado Branch Invariant on \`${analysis.branch}\``,
-            paint(cmd, ctx, ctx.stdout),
-          ),
-        );
-      }
-      if (v.violations.length > 0) throw new ExitError(1);
-    });
+    .action((ref: string | undefined, opts: CheckBranchOpts, cmd: Command) =>
+      checkBranchAction(ref, opts, cmd, ctx),
+    );
 
   hook
     .command('install')
     .description('install the commit-msg and pre-commit hooks (idempotent; chains existing hooks)')
     .action(async (_opts: unknown, cmd: Command) => {
       const { installHooks } = await import('../../hook/install.ts');
-      const { packageRoot } = await import('../../hook/package-root.ts');
+      const { packageRoot } = await import('../../package-root.ts');
       const path = await import('node:path');
       const root = await hookRoot(cmd, ctx);
       const actions = installHooks(root, {
@@ -163,6 +98,81 @@ export function defineHook(program: Command, ctx: CliContext): void {
         ctx.stdout.write(`${a.action} ${path.relative(root, a.path) || a.path}${note}\n`);
       }
     });
+}
+
+/** `mikado hook check-branch [REF]`: judges a branch's history; exit 1 on violations. */
+async function checkBranchAction(
+  ref: string | undefined,
+  opts: CheckBranchOpts,
+  cmd: Command,
+  ctx: CliContext,
+): Promise<void> {
+  const { analyseBranch, resolveBranch } = await import('../../branch/check-branch.ts');
+  const { mikadoStem } = await import('../../branch/repo-state.ts');
+  const config = commandConfig(cmd, ctx);
+  const target = resolveBranch(config.root, ref, ctx.env);
+  const json = opts.json || globalOptions(cmd).json;
+  if (!target || !mikadoStem(target.branch)) {
+    const what = target ? `\`${target.branch}\` is not a Mikado branch` : 'HEAD is detached';
+    if (json) ctx.stdout.write(`${JSON.stringify({ version: 1, checked: false, reason: what })}\n`);
+    else ctx.stdout.write(`mikado: ${what}; nothing to check.\n`);
+    return;
+  }
+  const analysis = await analyseBranch({
+    root: config.root,
+    config,
+    target,
+    base: opts.base,
+    mode: opts.allowFixups ? 'resume' : 'branch',
+  });
+  const v = analysis.verdict;
+  if (json) {
+    ctx.stdout.write(`${JSON.stringify(checkBranchJson(analysis), null, 2)}\n`);
+  } else if (v.violations.length === 0) {
+    const n = analysis.history.commits.length;
+    ctx.stdout.write(
+      `mikado: \`${analysis.branch}\`: ${n} commit${n === 1 ? '' : 's'} since \`${analysis.base.name}\` follow the Mikado Branch Invariant (${v.position}).\n`,
+    );
+  } else {
+    const { formatViolations } = await import('../../branch/format-violations.ts');
+    const n = v.violations.length;
+    ctx.stdout.write(
+      formatViolations(
+        v.violations,
+        `mikado: ${n} violation${n === 1 ? '' : 's'} of the Mikado Branch Invariant on \`${analysis.branch}\``,
+        paint(cmd, ctx, ctx.stdout),
+      ),
+    );
+  }
+  if (v.violations.length > 0) throw new ExitError(1);
+}
+
+/** `mikado hook check-branch --json`: the verdict as a versioned object. */
+function checkBranchJson(analysis: BranchAnalysis): object {
+  const v = analysis.verdict;
+  return {
+    version: 1,
+    checked: true,
+    branch: analysis.branch,
+    sha: analysis.sha,
+    base: {
+      name: analysis.base.name,
+      sha: analysis.base.sha ?? null,
+      fallback: analysis.base.fallback,
+    },
+    commits: analysis.history.commits.length,
+    position: v.position,
+    violations: v.violations.map((x) => ({
+      commit: x.commit,
+      subject: x.subject,
+      rule: x.rule,
+      message: x.message,
+      fix: x.fix,
+      resetPoint: x.resetPoint
+        ? { sha: x.resetPoint.sha, subject: x.resetPoint.subject ?? null }
+        : null,
+    })),
+  };
 }
 
 interface CheckBranchOpts {
