@@ -46,6 +46,33 @@ function currentDigest(
 }
 
 /**
+ * The earlier digests that still speak for each side: one of another database (rebuilt since, or
+ * on another initdb'd server) says nothing, and is left out with the reason.
+ * @param earlier the digests given
+ * @param source the source's facts now
+ * @param target the target's facts now
+ * @returns the digests to use, and why any was ignored
+ */
+function usableDigests(
+  earlier: EarlierDigests,
+  source: SnapshotFacts,
+  target: SnapshotFacts,
+): { since: EarlierDigests; ignored: string[] } {
+  const since: EarlierDigests = {};
+  const ignored: string[] = [];
+  for (const [side, now] of [
+    ['source', source],
+    ['target', target],
+  ] as const) {
+    const d = earlier[side];
+    if (d && d.identity !== now.identity)
+      ignored.push(`${side} digest of ${d.identity}, now ${now.identity}`);
+    else if (d) since[side] = d;
+  }
+  return { since, ignored };
+}
+
+/**
  * Verifies a target against a source as completely as `verifyDatabases`, but hashes only what may
  * have changed since earlier digests: for every table both digests know (same key), one scan per
  * side finds the chunks whose row count changed or that hold rows written since that side's
@@ -84,20 +111,7 @@ export async function verifySince(
     const [sourceInfo, targetInfo] = [a0.info, b0.info];
     const [srcFacts, tgtFacts, srcTables, tgtTables] = [a0.facts, b0.facts, a0.tables, b0.tables];
     const { names, failures } = selectTables(srcTables, tgtTables, options);
-    // A digest of another database (rebuilt since, or on another initdb'd server) says nothing.
-    const ignored: string[] = [];
-    const valid = (side: 'source' | 'target', d: SideDigest | undefined, now: SnapshotFacts) => {
-      if (d && d.identity !== now.identity) {
-        ignored.push(`${side} digest of ${d.identity}, now ${now.identity}`);
-        return undefined;
-      }
-      return d;
-    };
-    const since: EarlierDigests = {};
-    const sourceDigest = valid('source', earlier.source, srcFacts);
-    const targetDigest = valid('target', earlier.target, tgtFacts);
-    if (sourceDigest) since.source = sourceDigest;
-    if (targetDigest) since.target = targetDigest;
+    const { since, ignored } = usableDigests(earlier, srcFacts, tgtFacts);
     // Tables both digests can speak for: the source brought up to date on its connection while
     // the target's side (brought up to date, or hashed in full) is spread over `jobs` connections.
     const incremental = names.filter((name) => {
