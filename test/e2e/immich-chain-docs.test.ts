@@ -65,6 +65,7 @@ describe('the shipped Immich chain', () => {
       'free-tailnet-name',
       'switch-to-ringtail',
       'route-to-ringtail',
+      'settle-ringtail-cluster',
       'backup-from-ringtail',
       'decommission-minikube',
       'rename-app',
@@ -113,7 +114,7 @@ describe('the shipped Immich chain', () => {
     expect(code).toBe(0);
     expect(out).toContain('Plan for migrate-immich-to-ringtail (profile homelab)');
     expect(out).toMatch(/quiesce .*confirm/);
-    expect(out).toMatch(/28 would run \(9 need confirmation\)/);
+    expect(out).toMatch(/30 would run \(10 need confirmation\)/);
     expect(existsSync(path.join(root, '.mikado/journal'))).toBe(false);
   });
 });
