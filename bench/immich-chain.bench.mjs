@@ -6,11 +6,14 @@
 //   node bench/immich-chain.bench.mjs [--size 1GB] [--method A|B|both] [--json]
 //   MIKADO_BENCH_SIZE=100MB node bench/immich-chain.bench.mjs
 //
-// Reports per method: the downtime window (quiesce to verified: from the quiesce block's start to
-// the end of `verify-final-sync`; by hand: from the scale-down to the last count), the rehearsal's
-// window, and the total time (the whole `mikado run`; by hand: the data path only, replica or
-// dump and restore plus the window). Needs dist/ and sandbox/dist/ (built if missing); runs as root
-// like the tests.
+// Reports per method, in one run: the downtime window (from the `quiesce` block's start to the end
+// of `switch-to-ringtail`, when ringtail serves under the tailnet name; also to the end of
+// `route-to-ringtail`, Caddy) split into its blocks and the runner's time between them, Option B's
+// final sync split into pg_dump and pg_restore, how much the verification hashed in the window,
+// the online comparison before it (Option A), the rehearsal's window, and the total time. Next to
+// it, the same data steps by hand, split the same way (by hand: from the scale-down to the last
+// count; Option B's pg_dump -Fc + copy + pg_restore -j2 is the figure Option B's window is held
+// to). Needs dist/ and sandbox/dist/ (built if missing); runs as root like the tests.
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -50,6 +53,7 @@ const args = benchArgs(
 );
 const size = args.size;
 const methodArg = args.method;
+const argv = process.argv.slice(2);
 const methods = methodArg === 'both' ? ['A', 'B'] : [methodArg];
 const json = args.json === true;
 const log = (line) => {
@@ -140,7 +144,29 @@ function journal(dir) {
     .map((l) => JSON.parse(l));
 }
 
-/** The chain by mikado: total wall time, downtime window, the rehearsal's window. */
+/** Blocks of the downtime window, in order: from the quiesce to traffic on ringtail. */
+const WINDOW_BLOCKS = [
+  'quiesce',
+  'final-sync',
+  'verify-final-sync',
+  'free-tailnet-name',
+  'switch-to-ringtail',
+];
+
+/** Seconds a block logged for a step (`... in 12.3 s`, `...: 12.3 s`), from its log file. */
+function loggedSeconds(dir, record, pattern) {
+  if (!record?.log) return undefined;
+  const file = path.isAbsolute(record.log) ? record.log : path.join(dir, record.log);
+  if (!existsSync(file)) return undefined;
+  const m = pattern.exec(readFileSync(file, 'utf8'));
+  return m ? Number(m[1]) * 1000 : undefined;
+}
+
+/**
+ * The chain by mikado: total wall time, the downtime window split into its blocks (and the runner's
+ * time between them), the final sync split into dump and restore (Option B), the verification's
+ * incremental figures, the online comparison, the rehearsal's window.
+ */
 function byMikado(method) {
   const repo = makeRepo();
   try {
@@ -151,22 +177,39 @@ function byMikado(method) {
     });
     const totalMs = performance.now() - t;
     const records = journal(repo.dir);
-    const at = (type, block) =>
-      Date.parse(records.find((r) => r.type === type && r.block === block).at);
-    const windowMs = at('block-end', 'verify-final-sync') - at('block-start', 'quiesce');
-    const rehearsal = records
-      .filter((r) => r.type === 'set' && r.key === 'verdict:immich.rehearsal')
-      .at(-1);
-    const blocks = records
-      .filter((r) => r.type === 'block-end')
-      .map((r) => ({ block: r.block, ms: r.durationMs }));
+    const find = (type, block) =>
+      records.filter((r) => r.type === type && r.block === block).at(-1);
+    const at = (type, block) => Date.parse(find(type, block).at);
+    const lastSet = (key) => records.filter((r) => r.type === 'set' && r.key === key).at(-1)?.value;
+    const start = at('block-start', 'quiesce');
+    // Each block from its journal start to its end (the same clock as the window), so that what
+    // is left is the runner's own time between blocks.
+    const span = (b) => at('block-end', b) - at('block-start', b);
+    const parts = Object.fromEntries(WINDOW_BLOCKS.map((b) => [b, span(b)]));
+    const servedMs = at('block-end', 'switch-to-ringtail') - start;
+    const routedMs = at('block-end', 'route-to-ringtail') - start;
+    const inBlocks = WINDOW_BLOCKS.reduce((n, b) => n + parts[b], 0);
+    const finalSync = find('block-end', 'final-sync');
+    const verdict = lastSet('verdict:immich.final-sync');
+    const online = lastSet('immich.online-compare');
+    const rehearsal = lastSet('verdict:immich.rehearsal');
     return {
       totalMs,
-      windowMs,
-      rehearsalWindowMs: rehearsal?.value?.details?.windowMs,
-      finalSyncMs: blocks.find((b) => b.block === 'final-sync')?.ms,
-      verifyMs: blocks.find((b) => b.block === 'verify-final-sync')?.ms,
-      blocks,
+      windowMs: servedMs,
+      routedMs,
+      parts: { ...parts, betweenBlocks: servedMs - inBlocks },
+      dumpMs: loggedSeconds(
+        repo.dir,
+        finalSync,
+        /pg_dump of the stopped source: \d+ bytes in ([\d.]+) s/,
+      ),
+      restoreMs: loggedSeconds(repo.dir, finalSync, /pg_restore --create -j\d+: ([\d.]+) s/),
+      since: verdict?.details?.since ?? null,
+      onlineCompareMs: online?.comparison?.durationMs,
+      rehearsalWindowMs: rehearsal?.details?.windowMs,
+      blocks: records
+        .filter((r) => r.type === 'block-end')
+        .map((r) => ({ block: r.block, ms: r.durationMs })),
     };
   } finally {
     repo.remove();
@@ -264,6 +307,7 @@ function byHand(method) {
           "select count(*) from pg_stat_activity where datname = 'immich' and backend_type = 'client backend' and pid <> pg_backend_pid()",
         ) === '0',
     );
+    const marks = { quiesced: performance.now() };
     if (method === 'A') {
       const lsn = psql(src, 'immich', 'select pg_current_wal_lsn()');
       until(
@@ -299,6 +343,7 @@ function byHand(method) {
         { stdio: ['ignore', out, 'inherit'] },
       );
       closeSync(out);
+      marks.dumped = performance.now();
       psql(tgt, 'postgres', 'drop database if exists immich with (force)');
       psql(tgt, 'postgres', 'create database immich owner immich');
       const inp = openSync(file, 'r');
@@ -319,6 +364,7 @@ function byHand(method) {
         { stdio: [inp, 'ignore', 'inherit'] },
       );
       closeSync(inp);
+      marks.copied = performance.now();
       k([
         ...tgt,
         'exec',
@@ -344,41 +390,81 @@ function byHand(method) {
         '-f',
         '/var/lib/postgresql/data/by-hand.dump',
       ]);
+      marks.restored = performance.now();
       log(`  [${method}] by hand: dump ${(statSync(file).size / 1e6).toFixed(0)} MB`);
     }
+    marks.synced = performance.now();
     const a = psql(src, 'immich', COUNTS);
     const b = psql(tgt, 'immich', COUNTS);
     const end = performance.now();
     if (a !== b) throw new Error(`by hand: counts differ:\n${a}\n${b}`);
-    return { totalMs: end - t0, windowMs: end - tw };
+    const parts =
+      method === 'A'
+        ? { quiesce: marks.quiesced - tw, replayAndPromote: marks.synced - marks.quiesced }
+        : {
+            quiesce: marks.quiesced - tw,
+            dump: marks.dumped - marks.quiesced,
+            copy: marks.copied - marks.dumped,
+            restore: marks.restored - marks.copied,
+          };
+    parts.counts = end - marks.synced;
+    return { totalMs: end - t0, windowMs: end - tw, parts };
   } finally {
     repo.remove();
   }
 }
 
 const results = [];
+const split = (parts) =>
+  Object.entries(parts)
+    .filter(([, ms]) => ms !== undefined)
+    .map(([name, ms]) => `${name} ${secs(ms)}`)
+    .join(', ');
 for (const method of methods) {
   log(`immich-chain: Option ${method}, source ${size}`);
   const m = byMikado(method);
   log(
-    `  [${method}] mikado: total ${secs(m.totalMs)}, window ${secs(m.windowMs)} (final sync ${secs(m.finalSyncMs)}, verification ${secs(m.verifyMs)}), rehearsal window ${secs(m.rehearsalWindowMs ?? 0)}`,
+    `  [${method}] mikado: total ${secs(m.totalMs)}; window (quiesce start to ringtail serving) ${secs(m.windowMs)}`,
+  );
+  log(`  [${method}]   ${split(m.parts)}`);
+  if (m.dumpMs !== undefined)
+    log(
+      `  [${method}]   final sync: pg_dump ${secs(m.dumpMs)}, pg_restore ${secs(m.restoreMs ?? 0)}`,
+    );
+  if (m.since) {
+    log(
+      `  [${method}]   verification: ${m.since.rehashed} of ${m.since.chunks} chunks hashed in the window${
+        m.onlineCompareMs !== undefined
+          ? `; online comparison before it ${secs(m.onlineCompareMs)}`
+          : ''
+      }`,
+    );
+  }
+  log(
+    `  [${method}]   until Caddy routes to ringtail: ${secs(m.routedMs)}; rehearsal window ${secs(m.rehearsalWindowMs ?? 0)}`,
   );
   const h = byHand(method);
-  log(`  [${method}] by hand: data path ${secs(h.totalMs)}, window ${secs(h.windowMs)}`);
+  log(
+    `  [${method}] by hand: window ${secs(h.windowMs)} (${split(h.parts)}), data path ${secs(h.totalMs)}`,
+  );
   results.push({ method, size, mikado: m, byHand: h });
 }
 
 if (json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 } else {
+  const byHandDumpRestore = (h) =>
+    (h.parts.dump ?? 0) + (h.parts.copy ?? 0) + (h.parts.restore ?? 0);
   log('');
   log(
-    `| option | size | mikado: window (quiesce → verified) | mikado: total (7 cards) | rehearsal window | by hand: window (quiesce → counted) | by hand: data path |`,
+    '| option | size | window: quiesce → ringtail serves | quiesce | final sync | verification | free name + switch | between blocks | by hand: window (counts only) | by hand: pg_dump + copy + pg_restore | mikado total |',
   );
-  log('|---|---|---|---|---|---|---|');
+  log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
+    const p = r.mikado.parts;
+    const dr = byHandDumpRestore(r.byHand);
     log(
-      `| ${r.method} | ${r.size} | ${secs(r.mikado.windowMs)} | ${secs(r.mikado.totalMs)} | ${secs(r.mikado.rehearsalWindowMs ?? 0)} | ${secs(r.byHand.windowMs)} | ${secs(r.byHand.totalMs)} |`,
+      `| ${r.method} | ${r.size} | ${secs(r.mikado.windowMs)} | ${secs(p.quiesce)} | ${secs(p['final-sync'])} | ${secs(p['verify-final-sync'])} | ${secs(p['free-tailnet-name'] + p['switch-to-ringtail'])} | ${secs(p.betweenBlocks)} | ${secs(r.byHand.windowMs)} | ${dr ? `${secs(dr)} (window / this: ${(r.mikado.windowMs / dr).toFixed(2)})` : '-'} | ${secs(r.mikado.totalMs)} |`,
     );
   }
 }

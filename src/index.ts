@@ -1,18 +1,25 @@
+export { carryRoleStatements } from './blocks/carry-roles.ts';
 export {
   type CnpgCluster,
   type CnpgConnection,
   type CnpgDatabase,
+  carryCnpgRoles,
   cnpgPrimaryPod,
   cnpgPrimaryTarget,
   cnpgPsql,
-  cnpgSchemaDump,
   dumpCnpgDatabase,
   openCnpgDatabase,
   POD_DUMP_PATH,
   readSecret,
   restoreCnpgDatabase,
-  verifyCnpgDatabases,
 } from './blocks/cnpg.ts';
+export {
+  type CnpgVerifyOptions,
+  cnpgSchemaDump,
+  compareCnpgOnline,
+  digestCnpgDatabase,
+  verifyCnpgDatabases,
+} from './blocks/cnpg-verify.ts';
 export { copySecret } from './blocks/copy-secret.ts';
 export {
   diffCnpgRows,
@@ -168,12 +175,19 @@ export {
   type RunResult,
 } from './run/run-cards.ts';
 export { blockHash, blockSyntaxError, transpileBlock } from './run/transpile-block.ts';
+export {
+  type CompareOnlineOptions,
+  compareOnline,
+  type OnlineComparison,
+} from './verify/compare-online.ts';
+export { digestDatabase } from './verify/digest-database.ts';
 export { formatVerification } from './verify/format-verification.ts';
 export {
   compareSchemaDumps,
   dumpSchemaLocally,
   normalizeSchemaDump,
 } from './verify/schema-diff.ts';
+export type { ChunkDigest, SideDigest, TableDigest } from './verify/side-digest.ts';
 export type {
   DatabaseInfo,
   DatabaseTarget,
@@ -182,9 +196,11 @@ export type {
   SchemaCheck,
   SchemaStatement,
   SequenceCheck,
+  StateCheck,
   TableCheck,
   VerificationReport,
   VerifyOptions,
   VerifySide,
 } from './verify/types.ts';
 export { verifyDatabases } from './verify/verify-databases.ts';
+export { type EarlierDigests, verifySince } from './verify/verify-since.ts';

@@ -1,6 +1,5 @@
-import { formatVerification } from '../verify/format-verification.ts';
-import type { VerificationReport, VerifyOptions } from '../verify/types.ts';
-import { verifyDatabases } from '../verify/verify-databases.ts';
+import { NEEDED_ROLES_SQL } from '../verify/database-state.ts';
+import { carryRoleStatements } from './carry-roles.ts';
 import { type KubeTarget, kubectl, kubectlJson } from './kubectl.ts';
 import { startPortForward } from './port-forward.ts';
 import { streamToFile } from './stream-to-file.ts';
@@ -103,13 +102,23 @@ export async function readSecret(
  * @returns a `pg` client config and a way to close the forward
  */
 export async function openCnpgDatabase(db: CnpgDatabase): Promise<CnpgConnection> {
-  const secret = await readSecret(db, `${db.cluster}-superuser`);
-  const forward = await startPortForward({
-    context: db.context,
-    namespace: db.namespace,
-    resource: `svc/${db.cluster}-rw`,
-    remotePort: 5432,
-  });
+  const [secretP, forwardP] = [
+    readSecret(db, `${db.cluster}-superuser`),
+    startPortForward({
+      context: db.context,
+      namespace: db.namespace,
+      resource: `svc/${db.cluster}-rw`,
+      remotePort: 5432,
+    }),
+  ];
+  const [secretR, forwardR] = await Promise.allSettled([secretP, forwardP]);
+  if (secretR.status === 'rejected') {
+    if (forwardR.status === 'fulfilled') await forwardR.value.close();
+    throw secretR.reason;
+  }
+  if (forwardR.status === 'rejected') throw forwardR.reason;
+  const secret = secretR.value;
+  const forward = forwardR.value;
   return {
     config: {
       host: '127.0.0.1',
@@ -122,59 +131,6 @@ export async function openCnpgDatabase(db: CnpgDatabase): Promise<CnpgConnection
   };
 }
 
-/**
- * `pg_dump --schema-only --no-owner` of a database, run inside its primary pod (the server's own
- * pg_dump version, whatever is installed locally).
- * @param db the database
- * @returns the dump
- */
-export async function cnpgSchemaDump(db: CnpgDatabase): Promise<string> {
-  const pod = cnpgPrimaryTarget(db);
-  const { stdout } = await kubectl(db, [
-    'exec',
-    pod,
-    '-c',
-    'postgres',
-    '--',
-    'pg_dump',
-    '--schema-only',
-    '--no-owner',
-    '-d',
-    db.database,
-  ]);
-  return stdout;
-}
-
-/**
- * Verifies a CNPG database against another with {@link verifyDatabases}: counts, chunked
- * checksums, sequences and extensions over port-forwards, the schema dumps taken inside the pods.
- * @param source the database copied from
- * @param target the database copied to
- * @param options verification options (`sequences: 'not-behind'` for a promoted replica)
- * @returns the report and its one-screen summary
- */
-export async function verifyCnpgDatabases(
-  source: CnpgDatabase,
-  target: CnpgDatabase,
-  options: VerifyOptions = {},
-): Promise<{ report: VerificationReport; summary: string }> {
-  const src = await openCnpgDatabase(source);
-  try {
-    const tgt = await openCnpgDatabase(target);
-    try {
-      const report = await verifyDatabases(src.config, tgt.config, {
-        dumpSchema: (which) => cnpgSchemaDump(which === 'source' ? source : target),
-        ...options,
-      });
-      return { report, summary: formatVerification(report) };
-    } finally {
-      await tgt.close();
-    }
-  } finally {
-    await src.close();
-  }
-}
-
 /** Where {@link restoreCnpgDatabase} puts the dump inside the pod (the data volume, not PGDATA). */
 export const POD_DUMP_PATH = '/var/lib/postgresql/data/mikado-restore.dump';
 
@@ -183,38 +139,81 @@ export const POD_DUMP_PATH = '/var/lib/postgresql/data/mikado-restore.dump';
  * a local file byte for byte.
  * @param db the database
  * @param file the local dump file
+ * @param options `compress`: `pg_dump -Z` level, 0 (none) to 9 (default: pg_dump's own, gzip 6).
+ *   Compressing is most of a dump's time: on a fast network, 0 is several times quicker.
  * @returns its size in bytes
  */
-export async function dumpCnpgDatabase(db: CnpgDatabase, file: string): Promise<number> {
+export async function dumpCnpgDatabase(
+  db: CnpgDatabase,
+  file: string,
+  options: { compress?: number } = {},
+): Promise<number> {
   const pod = cnpgPrimaryTarget(db);
   const head = [`--context=${db.context}`, '-n', db.namespace];
+  const level = options.compress === undefined ? [] : [`-Z${options.compress}`];
   return streamToFile(
     'kubectl',
-    [...head, 'exec', pod, '-c', 'postgres', '--', 'pg_dump', '-Fc', '-d', db.database],
+    [...head, 'exec', pod, '-c', 'postgres', '--', 'pg_dump', '-Fc', ...level, '-d', db.database],
     file,
   );
 }
 
 /**
- * Rebuilds a database from a `pg_dump -Fc` file: drops it (closing its sessions) and creates it
- * again owned by `owner`, copies the dump into the primary pod's data volume (`kubectl exec -i ...
- * sh -c 'cat > FILE'`: `pg_restore -j` needs a file it can seek), restores it with
- * `pg_restore -j` and removes the copy. Safe to run again after an interruption: it always starts from an empty
- * database.
- * @param db the database to rebuild
+ * Creates on the target cluster the roles a database needs (its owner, grantees, roles with
+ * settings in it, owners of its objects, and their memberships) that the target lacks, with their
+ * attributes and password hashes from `pg_dumpall --roles-only` run in the source's primary pod,
+ * and gives every needed role its role-wide settings and memberships. Roles the target already has
+ * keep their attributes and passwords (CNPG's managed roles). The SQL goes to `psql` on standard
+ * input, so no password hash appears in a command line.
+ * @param source the database whose roles are carried
+ * @param target the cluster receiving them
+ * @returns the roles that were created
+ */
+export async function carryCnpgRoles(source: CnpgDatabase, target: CnpgCluster): Promise<string[]> {
+  const lines = (out: string) => out.split('\n').filter((l) => l !== '');
+  const needed = lines(await cnpgPsql(source, NEEDED_ROLES_SQL));
+  const existing = lines(
+    await cnpgPsql({ ...target, database: 'postgres' }, 'select rolname from pg_roles'),
+  );
+  const inPod = (c: CnpgCluster, ...command: string[]) => [
+    'exec',
+    ...(command[0] === 'psql' ? ['-i'] : []),
+    cnpgPrimaryTarget(c),
+    '-c',
+    'postgres',
+    '--',
+    ...command,
+  ];
+  const { stdout: dumpall } = await kubectl(source, inPod(source, 'pg_dumpall', '--roles-only'));
+  const sql = carryRoleStatements(dumpall, needed, existing);
+  if (sql !== '') {
+    const psql = ['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-f', '-'];
+    await kubectl(target, inPod(target, ...psql), { input: sql });
+  }
+  return needed.filter((r) => !existing.includes(r));
+}
+
+/**
+ * Rebuilds a database from a `pg_dump -Fc` file of the database of the same name: drops it
+ * (closing its sessions), copies the dump into the primary pod's data volume (`kubectl exec -i ...
+ * sh -c 'cat > FILE'`: `pg_restore -j` needs a file it can seek), and restores it with
+ * `pg_restore --create -j`, which creates the database again with the source's owner, encoding,
+ * locale, comment, grants and settings (`ALTER DATABASE ... SET`, `ALTER ROLE ... IN DATABASE ...
+ * SET`); the roles must exist first ({@link carryCnpgRoles}). Removes the copy. Safe to run again
+ * after an interruption: it always starts from no database.
+ * @param db the database to rebuild (its name must be the dumped database's)
  * @param file the local dump
- * @param options `owner` of the database, parallel `jobs` (default 2)
+ * @param options parallel `jobs` (default 2)
  */
 export async function restoreCnpgDatabase(
   db: CnpgDatabase,
   file: string,
-  options: { owner: string; jobs?: number },
+  options: { jobs?: number } = {},
 ): Promise<void> {
   const pod = cnpgPrimaryTarget(db);
   const admin: CnpgDatabase = { ...db, database: 'postgres' };
   const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
   await cnpgPsql(admin, `drop database if exists ${ident(db.database)} with (force)`);
-  await cnpgPsql(admin, `create database ${ident(db.database)} owner ${ident(options.owner)}`);
   await kubectl(
     db,
     ['exec', '-i', pod, '-c', 'postgres', '--', 'sh', '-c', `cat > ${POD_DUMP_PATH}`],
@@ -228,10 +227,11 @@ export async function restoreCnpgDatabase(
       'postgres',
       '--',
       'pg_restore',
+      '--create',
       '--exit-on-error',
       `--jobs=${options.jobs ?? 2}`,
       '-d',
-      db.database,
+      'postgres',
       POD_DUMP_PATH,
     ]);
   } finally {

@@ -31,6 +31,25 @@ export function formatVerification(report: VerificationReport): string {
   );
   lines.push(`  sequences   ${count(report.sequences, 'compared')}`);
   lines.push(`  extensions  ${count(report.extensions, 'compared')}`);
+  if (report.since) {
+    const { rehashed, chunks, source, target, ignored } = report.since;
+    const when =
+      source && target
+        ? `the online comparison (source ${source}, target ${target})`
+        : `the source's digest (${source ?? 'none'})`;
+    lines.push(
+      `  since       ${rehashed} of ${chunks} chunks hashed again: the rest proven unchanged since ${when}`,
+    );
+    for (const why of ignored ?? []) lines.push(`              ignored: ${why}`);
+  }
+  const state = report.state;
+  lines.push(
+    `  database    owner, comment, grants, settings${
+      state.ok
+        ? `, ${state.roles.length} role${state.roles.length === 1 ? '' : 's'}, ${state.owners} owners: all match`
+        : `: ${state.failures.length} differ`
+    }`,
+  );
   const schema = report.schema;
   lines.push(
     `  schema      ${

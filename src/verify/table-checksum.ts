@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { KeyRange, TableCheck } from './types.ts';
+import type { KeyRange } from './types.ts';
 
 /** A table as seen in the catalog of one side. */
 export interface TableInfo {
@@ -78,9 +78,13 @@ export async function countRows(client: pg.Client, table: TableInfo): Promise<nu
   return Number(rows[0]?.n ?? 0);
 }
 
-interface Chunk {
+/** Rows of a chunk, their checksum, and (when picked by {@link hashNextChunk}) the last key. */
+export interface Chunk {
+  /** Rows. */
   n: number;
+  /** `md5(string_agg(md5(row::text), '' order by key))`, null when empty. */
   sum: string | null;
+  /** The chunk's last key (text per key column). */
   hi?: string[];
 }
 
@@ -101,9 +105,15 @@ function keySql(table: TableInfo) {
 }
 
 /**
- * The next chunk on the source: up to `limit` rows after `lower`, their checksum and last key.
+ * The next chunk of a table in key order: up to `limit` rows after `lower`, their checksum and
+ * last key (the side that picks the chunk bounds).
+ * @param client connected client
+ * @param table the table (with a primary key)
+ * @param lower exclusive lower bound, absent for the start of the table
+ * @param limit rows per chunk
+ * @returns the chunk
  */
-async function sourceChunk(
+export async function hashNextChunk(
   client: pg.Client,
   table: TableInfo,
   lower: string[] | undefined,
@@ -127,13 +137,22 @@ async function sourceChunk(
   return { n: r?.n ?? 0, sum: r?.sum ?? null, hi: r?.hi ?? undefined };
 }
 
-/** Count and checksum of the rows in `(lower, upper]` on the target. */
-async function rangeChunk(
+/**
+ * Count and checksum of the rows in `(lower, upper]` (either bound open); a table without a primary
+ * key is hashed whole, its row hashes sorted by themselves.
+ * @param client connected client
+ * @param table the table
+ * @param lower exclusive lower bound
+ * @param upper inclusive upper bound
+ * @returns the chunk
+ */
+export async function hashRange(
   client: pg.Client,
   table: TableInfo,
   lower: string[] | undefined,
   upper: string[] | undefined,
 ): Promise<Chunk> {
+  if (table.key.length === 0) return wholeTable(client, table);
   const k = keySql(table);
   const conds: string[] = [];
   const params: unknown[] = [];
@@ -187,52 +206,4 @@ export function keyRange(columns: string[], lower?: string[], upper?: string[]):
   if (lower) range.lower = lower;
   if (upper) range.upper = upper;
   return range;
-}
-
-/**
- * Compares one table's content on both sides, chunk by chunk in primary-key order: the source
- * picks each chunk's key range (`chunkRows` rows) and its checksum
- * (`md5(string_agg(md5(row::text), '' order by key))`), the target checksums the same range; the
- * source runs one chunk ahead. Stops at the first differing range.
- * @param source client on the source (inside the snapshot to check)
- * @param target client on the target
- * @param table the table (as the source sees it)
- * @param chunkRows rows per chunk
- * @returns checksum result, chunks compared and the first differing range
- */
-export async function compareTableContent(
-  source: pg.Client,
-  target: pg.Client,
-  table: TableInfo,
-  chunkRows: number,
-): Promise<Pick<TableCheck, 'checksum' | 'chunks' | 'firstDifference'>> {
-  if (table.key.length === 0) {
-    const [s, t] = await Promise.all([wholeTable(source, table), wholeTable(target, table)]);
-    const same = s.n === t.n && s.sum === t.sum;
-    return same
-      ? { checksum: 'match', chunks: 1 }
-      : { checksum: 'mismatch', chunks: 1, firstDifference: keyRange([]) };
-  }
-  let lower: string[] | undefined;
-  let chunks = 0;
-  let next: Promise<Chunk> | undefined = sourceChunk(source, table, undefined, chunkRows);
-  try {
-    for (;;) {
-      const src: Chunk = await next!;
-      next = undefined;
-      chunks++;
-      const last = src.n < chunkRows;
-      const upper = last ? undefined : src.hi;
-      const tgtP = rangeChunk(target, table, lower, upper);
-      if (!last) next = sourceChunk(source, table, src.hi, chunkRows);
-      const tgt = await tgtP;
-      if (tgt.n !== src.n || tgt.sum !== src.sum) {
-        return { checksum: 'mismatch', chunks, firstDifference: keyRange(table.key, lower, upper) };
-      }
-      if (last) return { checksum: 'match', chunks };
-      lower = src.hi;
-    }
-  } finally {
-    await next?.catch(() => undefined);
-  }
 }

@@ -26,6 +26,11 @@ export interface VerifyOptions {
    * Pass one that runs `pg_dump` inside the database's pod when the local version does not match.
    */
   dumpSchema?: (which: VerifySide) => Promise<string>;
+  /**
+   * Connections to the target (one snapshot, shared) over which `verifySince` spreads the tables
+   * it must hash on the target in full, such as a freshly restored target. Default 1.
+   */
+  jobs?: number;
   /** Skip the schema dump comparison. */
   skipSchema?: boolean;
   /** Roles whose GRANT/REVOKE lines are noise (e.g. CNPG's `streaming_replica`); added to the defaults. */
@@ -64,6 +69,11 @@ export interface TableCheck {
   ok: boolean;
   /** Why it failed, one line. */
   problem?: string;
+  /**
+   * Set when compared against earlier digests (`verifySince`): chunks hashed again on each side;
+   * every other chunk was proven unchanged since its digest (hashed in full: all of them).
+   */
+  rehashed?: { source: number; target: number };
 }
 
 /** The comparison of one sequence. */
@@ -118,6 +128,18 @@ export interface ExtensionCheck {
   ok: boolean;
 }
 
+/** The comparison of database-level state (see `compareDatabaseStates`). */
+export interface StateCheck {
+  /** Whether nothing differs. */
+  ok: boolean;
+  /** Roles compared (those either side's database needs). */
+  roles: string[];
+  /** Objects whose owners were compared. */
+  owners: number;
+  /** One line per difference. */
+  failures: string[];
+}
+
 /** Facts about one side. */
 export interface DatabaseInfo {
   /** Database name. */
@@ -146,6 +168,23 @@ export interface VerificationReport {
   schema: SchemaCheck;
   /** Extensions, sorted by name. */
   extensions: ExtensionCheck[];
+  /** Database-level state: owner, comment, grants, settings, roles, object owners. */
+  state: StateCheck;
+  /** Set by `verifySince`: when the earlier digests were taken, and chunks hashed again. */
+  since?: {
+    /** ISO time of the source's digest, if one was given. */
+    source?: string;
+    /** ISO time of the target's digest. */
+    target?: string;
+    /** Chunks hashed again, both sides together. */
+    rehashed: number;
+    /** Chunks compared, both sides together. */
+    chunks: number;
+    /** Connections that read the target (`jobs`). */
+    targetConnections: number;
+    /** Digests not used, and why (another database: rebuilt, or on another server). */
+    ignored?: string[];
+  };
   /** Every difference as one line, naming the table (or sequence, extension, object). */
   failures: string[];
   /** Wall time of the verification. */

@@ -102,8 +102,8 @@ const WRAPPED_TOOLS = ['kubectl', 'argocd', 'tailscale', 'mise', 'borgmatic'];
  * - `MIKADO_TEST_FAIL_AT=<card>:<block>`: the first call of that block (the runner tells each
  *   block its name in `MIKADO_BLOCK`) fails at once with exit 1 and `injected failure`; with
  *   `MIKADO_TEST_FAIL_MATCH=<word>`, the first call of that block whose arguments contain the word;
- * - `MIKADO_TEST_FAULT=kill-restore`: the first `pg_restore` into `immich-pg` on ringtail restores
- *   the schema and one table's data, then dies as if killed (exit 137);
+ * - `MIKADO_TEST_FAULT=kill-restore`: the first `pg_restore` into `immich-pg` on ringtail creates
+ *   the database, restores the schema and one table's data, then dies as if killed (exit 137);
  * - `MIKADO_TEST_FAULT=tamper-target`: after the first `pg_restore` into `immich-pg` on ringtail
  *   succeeds, one asset row is changed on the target;
  * - `MIKADO_TEST_FAULT=kill-source-dump`: during the first `pg_dump -Fc` of the source by
@@ -202,7 +202,9 @@ if (fault === 'kill-restore' || fault === 'kill-target-restore') {
   const head = args.slice(0, at);
   const rest = args.slice(at);
   run([...head, '--section=pre-data', ...rest]);
-  run([...head, '--section=data', '--table=assets', ...rest]);
+  // pre-data created the database (--create); the data goes into it.
+  const into = rest.filter((a) => a !== '--create').map((a, i, all) => (all[i - 1] === '-d' ? 'immich' : a));
+  run([...head, '--section=data', '--table=assets', ...into]);
   if (fault === 'kill-restore') {
     process.stderr.write('Killed\\n');
     process.exit(137);
@@ -591,4 +593,87 @@ export async function lostRows(
   stops.push(() => copy.server.stop({ mode: 'immediate' }));
   const report = await verifyDatabases(copy.url, target, opts);
   return { missing: check.missing, unexpected: check.unexpected, failures: report.failures };
+}
+
+/**
+ * Database-level state an operator's source holds beyond its tables: a per-database setting, a
+ * setting of a role in the database, a role-wide setting, a comment, a database grant, and a role
+ * only the source has that one table is granted to. `pg_dump` carries none of it unless asked.
+ */
+const DATABASE_STATE_SQL = [
+  "alter database immich set work_mem = '7MB'",
+  "comment on database immich is 'Immich photos and their metadata'",
+  'grant create on database immich to borgmatic',
+  "alter role borgmatic in database immich set statement_timeout = '5min'",
+  "alter role borgmatic set search_path = 'public'",
+  'create role immich_reader nologin',
+  'grant select on assets to immich_reader',
+];
+
+/** What {@link readDatabaseState} reads back. */
+const STATE_QUERY = `select
+  (select array_to_string(setconfig, ',') from pg_db_role_setting
+    where setdatabase = (select oid from pg_database where datname = 'immich') and setrole = 0) as database_settings,
+  (select array_to_string(setconfig, ',') from pg_db_role_setting
+    where setdatabase = (select oid from pg_database where datname = 'immich')
+      and setrole = (select oid from pg_roles where rolname = 'borgmatic')) as role_in_database,
+  (select array_to_string(setconfig, ',') from pg_db_role_setting
+    where setdatabase = 0 and setrole = (select oid from pg_roles where rolname = 'borgmatic')) as role_settings,
+  shobj_description((select oid from pg_database where datname = 'immich'), 'pg_database') as comment,
+  has_database_privilege('borgmatic', 'immich', 'CREATE') as borgmatic_create,
+  has_table_privilege('immich_reader', 'public.assets', 'SELECT') as reader_select,
+  (select pg_get_userbyid(datdba) from pg_database where datname = 'immich') as owner`;
+
+/**
+ * Sets {@link DATABASE_STATE_SQL} on the `immich` database of a sandbox server.
+ * @param port the server's port
+ */
+export async function setDatabaseState(port: number): Promise<void> {
+  const client = new pg.Client({
+    connectionString: `postgresql://postgres@127.0.0.1:${port}/immich`,
+  });
+  await client.connect();
+  try {
+    for (const sql of DATABASE_STATE_SQL) await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Reads back the database-level state {@link setDatabaseState} sets, from any server.
+ * @param port the server's port
+ * @returns one value per piece of state
+ */
+export async function readDatabaseState(port: number): Promise<Record<string, unknown>> {
+  const client = new pg.Client({
+    connectionString: `postgresql://postgres@127.0.0.1:${port}/immich`,
+  });
+  await client.connect();
+  try {
+    return (await client.query(STATE_QUERY)).rows[0] as Record<string, unknown>;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The state {@link setDatabaseState} leaves, as {@link readDatabaseState} reads it. */
+export const EXPECTED_DATABASE_STATE = {
+  database_settings: 'work_mem=7MB',
+  role_in_database: 'statement_timeout=5min',
+  role_settings: 'search_path=public',
+  comment: 'Immich photos and their metadata',
+  borgmatic_create: true,
+  reader_select: true,
+  owner: 'immich',
+};
+
+/**
+ * The last value a run's blocks set under `key` (`mikado.set`).
+ * @param records journal records
+ * @param key the key
+ * @returns the value, or undefined
+ */
+export function lastSet(records: Record<string, unknown>[], key: string): unknown {
+  return records.filter((r) => r['type'] === 'set' && r['key'] === key).at(-1)?.['value'];
 }

@@ -245,25 +245,14 @@ describe('hook managers', () => {
   });
 
   it("refuses husky's hooks path with a fix that, run as printed, makes husky run mikado", () => {
-    const r = repoOnMikadoBranch(false);
-    linkProjectMikado(r);
-    const h = spawnSync(process.execPath, [path.join(root, 'node_modules/husky/bin.js')], {
-      cwd: r.dir,
-      env: r.env,
-      encoding: 'utf8',
-    });
-    expect(h.status, h.stderr).toBe(0);
+    const r = huskyRepo();
     const refused = r.mikado(['hook', 'install']);
     expect(refused.status).toBe(2);
     const fix = /fix: Add mikado to husky's hooks instead: `(.*)`$/m.exec(refused.stderr)?.[1];
     expect(fix).toBeDefined();
     const ran = spawnSync('sh', ['-c', fix!], { cwd: r.dir, env: r.env, encoding: 'utf8' });
     expect(ran.status, ran.stderr).toBe(0);
-    r.commitNoVerify('C2(goal): impl husky config');
-    const bad = r.git(['commit', '--allow-empty', '-m', 'not conventional']);
-    expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toContain('subject-format');
-    expect(r.git(['commit', '--allow-empty', '-m', 'C2(goal): impl via husky']).status).toBe(0);
+    expectHuskyJudges(r);
     r.write({ 'docs/cards/broken.md': BROKEN_CARD });
     r.gitOk(['add', '-A']);
     expect(r.git(['commit', '-m', 'C2(goal): plan broken']).stderr).toContain(
@@ -272,23 +261,12 @@ describe('hook managers', () => {
   });
 
   it('husky (real run) with the README lines', () => {
-    const r = repoOnMikadoBranch(false);
-    linkProjectMikado(r);
-    const h = spawnSync(process.execPath, [path.join(root, 'node_modules/husky/bin.js')], {
-      cwd: r.dir,
-      env: r.env,
-      encoding: 'utf8',
-    });
-    expect(h.status, h.stderr).toBe(0);
+    const r = huskyRepo();
     r.write({
       '.husky/commit-msg': readmeConfig('.husky/commit-msg'),
       '.husky/pre-commit': readmeConfig('.husky/pre-commit'),
     });
-    r.commitNoVerify('C2(goal): impl husky config');
-    const bad = r.git(['commit', '--allow-empty', '-m', 'not conventional']);
-    expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toContain('subject-format');
-    expect(r.git(['commit', '--allow-empty', '-m', 'C2(goal): impl via husky']).status).toBe(0);
+    expectHuskyJudges(r);
     r.write({ 'docs/cards/broken.md': BROKEN_CARD });
     r.gitOk(['add', '-A']);
     const cards = r.git(['commit', '-m', 'C2(goal): plan broken']);
@@ -299,6 +277,28 @@ describe('hook managers', () => {
     expect(r.git(['commit', '--allow-empty', '-m', 'anything on main']).status).toBe(0);
   });
 });
+
+/** A repository on a `mikado/*` branch with mikado installed and husky set up (core.hooksPath). */
+function huskyRepo(): TestRepo {
+  const r = repoOnMikadoBranch(false);
+  linkProjectMikado(r);
+  const h = spawnSync(process.execPath, [path.join(root, 'node_modules/husky/bin.js')], {
+    cwd: r.dir,
+    env: r.env,
+    encoding: 'utf8',
+  });
+  expect(h.status, h.stderr).toBe(0);
+  return r;
+}
+
+/** Commits husky's configuration, then checks that husky runs mikado's commit-msg hook. */
+function expectHuskyJudges(r: TestRepo): void {
+  r.commitNoVerify('C2(goal): impl husky config');
+  const bad = r.git(['commit', '--allow-empty', '-m', 'not conventional']);
+  expect(bad.status).not.toBe(0);
+  expect(bad.stderr).toContain('subject-format');
+  expect(r.git(['commit', '--allow-empty', '-m', 'C2(goal): impl via husky']).status).toBe(0);
+}
 
 /** Gives the temp project a `node_modules/.bin/mikado`, as an installed dependency would. */
 function linkProjectMikado(r: TestRepo): void {

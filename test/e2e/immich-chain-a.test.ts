@@ -12,9 +12,13 @@ import {
   type ChainRepo,
   callIndex,
   chainRepo,
+  EXPECTED_DATABASE_STATE,
   kubectlCall,
+  lastSet,
   type MikadoOutput,
+  readDatabaseState,
   type SandboxServer,
+  setDatabaseState,
   startCopy,
 } from './chain-helpers.ts';
 
@@ -24,9 +28,10 @@ let sourceBefore: SandboxServer;
 const scratch = tempDir('chain-a');
 const stops: (() => Promise<unknown>)[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   repo = chainRepo({ size: 'tiny', load: true });
   sourceBefore = repo.status().servers.find((s) => s.context === 'minikube-indri')!;
+  await setDatabaseState(sourceBefore.port!);
   run = repo.mikado(['run', 'migrate-immich-to-ringtail', '--profile', 'sandbox', '--yes'], {
     MIKADO_MIGRATION_METHOD: 'A',
   });
@@ -159,5 +164,31 @@ describe('the Immich chain by Option A in the sandbox (kubectl stand-in, real Po
     const backups = repo.calls().filter((c) => c.tool === 'borgmatic');
     expect(backups.at(-1)?.exitCode).toBe(0);
     expect(backups.at(-1)?.notes?.join(' ')).toContain('immich-pg-ringtail');
+  });
+
+  it('carries the database-level state: settings, comment, grants, owner and roles', async () => {
+    const target = repo.status().servers.find((s) => s.context === 'k3s-ringtail')!;
+    expect(await readDatabaseState(target.port!)).toEqual(EXPECTED_DATABASE_STATE);
+  });
+
+  it('verified at the cutover from the online comparison, hashing again only what the load writer changed since', () => {
+    const records = repo.journal('sandbox');
+    const online = lastSet(records, 'immich.online-compare') as { at: number };
+    const verdict = lastSet(records, 'verdict:immich.final-sync') as {
+      ok: boolean;
+      details: { since: { rehashed: number; chunks: number; source: string; target: string } };
+    };
+    expect(verdict.ok).toBe(true);
+    const { since } = verdict.details;
+    expect(since.source).toBeDefined();
+    expect(since.target).toBeDefined();
+    // The load writer kept writing after the online comparison: those chunks were hashed again,
+    // and only those.
+    const writes = readLoadWriterLog(repo.status().loadWriter.logFile).filter(
+      (e) => e.status === 'committed' && Date.parse(e.at) > online.at,
+    );
+    expect(writes.length).toBeGreaterThan(0);
+    expect(since.rehashed).toBeGreaterThan(0);
+    expect(since.rehashed).toBeLessThan(since.chunks);
   });
 });

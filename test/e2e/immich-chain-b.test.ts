@@ -14,10 +14,14 @@ import {
   type ChainRepo,
   callIndex,
   chainRepo,
+  EXPECTED_DATABASE_STATE,
   kubectlCall,
   lastCallIndex,
+  lastSet,
   type MikadoOutput,
+  readDatabaseState,
   type SandboxServer,
+  setDatabaseState,
   startCopy,
 } from './chain-helpers.ts';
 
@@ -46,6 +50,7 @@ async function query(port: number, sql: string): Promise<string> {
 beforeAll(async () => {
   repo = chainRepo({ size: 'tiny', load: true });
   sourceBefore = repo.status().servers.find((s) => s.context === 'minikube-indri')!;
+  await setDatabaseState(sourceBefore.port!);
   const args = ['run', 'migrate-immich-to-ringtail', '--profile', 'sandbox-faults', '--yes'];
   killed = repo.mikado(args, FAULTS);
   const target = repo.status().servers.find((s) => s.context === 'k3s-ringtail')!;
@@ -136,5 +141,27 @@ describe('the Immich chain by Option B in the sandbox (kubectl stand-in with a f
     );
     expect(quiesce).toBeLessThan(lastDump);
     expect(lastDump).toBeLessThan(lastRestore);
+  });
+
+  it('carries the database-level state: settings, comment, grants, owner and roles', async () => {
+    const target = repo.status().servers.find((s) => s.context === 'k3s-ringtail')!;
+    expect(await readDatabaseState(target.port!)).toEqual(EXPECTED_DATABASE_STATE);
+  });
+
+  it('checksummed the stopped source during the restore, leaving only the target to hash', () => {
+    const verdict = lastSet(repo.journal('sandbox-faults'), 'verdict:immich.final-sync') as {
+      ok: boolean;
+      details: { since: { rehashed: number; chunks: number; source: string; target?: string } };
+    };
+    expect(verdict.ok).toBe(true);
+    const { since } = verdict.details;
+    expect(since.source).toBeDefined();
+    expect(since.target).toBeUndefined();
+    // The target side, all of it, and nothing of the source (stopped since its checksums).
+    expect(since.rehashed).toBe(since.chunks / 2);
+    const dumps = repo
+      .calls()
+      .filter((c) => kubectlCall(c, 'minikube-indri', 'exec', 'pg_dump') && c.argv.includes('-Fc'));
+    expect(dumps.at(-1)?.argv).toContain('-Z0');
   });
 });
