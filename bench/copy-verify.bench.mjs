@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 
 const run = promisify(execFile);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -23,12 +24,20 @@ function parseSize(text) {
   return Math.round(Number(m[1]) * unit);
 }
 
-const argv = process.argv.slice(2);
-const sizeArg = argv.includes('--size')
-  ? argv[argv.indexOf('--size') + 1]
-  : process.env.MIKADO_BENCH_SIZE;
-const bytes = parseSize(sizeArg ?? '1GB');
-const json = argv.includes('--json');
+const args = benchArgs(
+  'node bench/copy-verify.bench.mjs [options]\n\nCopies the Immich-shaped dataset between two real PostgreSQL servers with pg_dump -Fc and\npg_restore -j2, then verifies the copy: generation, dump, restore and verification times and\nthe verifying process peak RSS.',
+  {
+    size: {
+      type: 'string',
+      default: '1GB',
+      env: 'MIKADO_BENCH_SIZE',
+      describe: 'dataset size, e.g. 100MB, 1GB',
+    },
+    json: { type: 'boolean', describe: 'print the results as JSON' },
+  },
+);
+const bytes = parseSize(args.size);
+const json = args.json === true;
 
 for (const pkg of ['.', 'sandbox']) {
   if (!existsSync(path.join(root, pkg, 'dist', 'index.js'))) {

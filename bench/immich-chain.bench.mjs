@@ -30,21 +30,32 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { benchArgs } from './bench-args.mjs';
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const args = benchArgs(
+  'node bench/immich-chain.bench.mjs [options]\n\nRuns the whole Immich chain in the sandbox by Option A and/or B against the same data steps done\nby hand, and reports the downtime window, the rehearsal window and the total per method.',
+  {
+    size: {
+      type: 'string',
+      default: '1GB',
+      env: 'MIKADO_BENCH_SIZE',
+      describe: 'dataset size: tiny, small, 100MB, 1GB, ...',
+    },
+    method: {
+      type: 'string',
+      default: 'both',
+      env: 'MIKADO_BENCH_METHOD',
+      describe: 'A, B or both',
+    },
+    json: { type: 'boolean', describe: 'print the results as JSON' },
+  },
+);
+const size = args.size;
+const methodArg = args.method;
 const argv = process.argv.slice(2);
-if (argv.includes('--help') || argv.includes('-h')) {
-  process.stdout.write(
-    'Usage: node bench/immich-chain.bench.mjs [--size tiny|small|100MB|1GB] [--method A|B|both] [--json]\n' +
-      'Runs the Immich chain in a fresh sandbox per option, then the same data steps by hand.\n',
-  );
-  process.exit(0);
-}
-const opt = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
-const size = opt('--size', process.env.MIKADO_BENCH_SIZE ?? '1GB');
-const methodArg = opt('--method', process.env.MIKADO_BENCH_METHOD ?? 'both');
 const methods = methodArg === 'both' ? ['A', 'B'] : [methodArg];
-const json = argv.includes('--json');
+const json = args.json === true;
 const log = (line) => {
   if (!json) process.stdout.write(`${line}\n`);
 };

@@ -10,14 +10,18 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchArgs } from './bench-args.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const blocks = arg('blocks', 20);
-const rounds = arg('rounds', 5);
+const args = benchArgs(
+  'node bench/run-overhead.bench.mjs [options]\n\nThe overhead of one no-op `ts run` block as whole-process time, against `node -e 0`\n(target: at most 100 ms per block).',
+  {
+    blocks: { type: 'string', default: '20', describe: 'no-op blocks in the card' },
+    rounds: { type: 'string', default: '5', describe: 'rounds (the median is reported)' },
+  },
+);
+const blocks = Number(args.blocks);
+const rounds = Number(args.rounds);
 
 if (!existsSync(path.join(root, 'dist/block-runner.js'))) {
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });

@@ -7,10 +7,17 @@ import path from 'node:path';
 
 const dir = import.meta.dirname;
 const only = process.argv.slice(2);
-const files = readdirSync(dir)
-  .filter((f) => f.endsWith('.bench.mjs'))
-  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
-  .sort();
+const all = readdirSync(dir).filter((f) => f.endsWith('.bench.mjs'));
+if (only.includes('--help') || only.includes('-h')) {
+  process.stdout.write(
+    `node bench/run.mjs [NAME...]\n\nRuns every benchmark (or those whose file name contains a NAME), each in its own process:\n${all
+      .sort()
+      .map((f) => `  ${f}`)
+      .join('\n')}\nEach answers \`node bench/<file> --help\` with its own options.\n`,
+  );
+  process.exit(0);
+}
+const files = all.filter((f) => only.length === 0 || only.some((o) => f.includes(o))).sort();
 let failed = 0;
 for (const file of files) {
   console.log(`\n## ${file}\n`);

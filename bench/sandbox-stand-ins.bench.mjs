@@ -10,14 +10,25 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 
 const run = promisify(execFile);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-const argv = process.argv.slice(2);
-const arg = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
-const size = arg('--size', 'small');
-const calls = Number(arg('--calls', '20'));
-const json = argv.includes('--json');
+const args = benchArgs(
+  'node bench/sandbox-stand-ins.bench.mjs [options]\n\nHow long `sandbox up` takes, what one stand-in call costs, and how fast the emulated CNPG\noperator bootstraps a pg_basebackup replica and promotes it.',
+  {
+    size: {
+      type: 'string',
+      default: 'small',
+      describe: 'dataset: tiny, small, medium, large, 500MB, 1GB',
+    },
+    calls: { type: 'string', default: '20', describe: 'calls timed per stand-in command' },
+    json: { type: 'boolean', describe: 'print the results as JSON' },
+  },
+);
+const size = args.size;
+const calls = Number(args.calls);
+const json = args.json === true;
 
 if (!existsSync(path.join(root, 'sandbox', 'dist', 'sandbox-kubectl.js'))) {
   execFileSync(process.execPath, ['sandbox/scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
@@ -100,7 +111,8 @@ try {
 ${operatorApp}EOF
 argocd app sync cloudnative-pg-ringtail >/dev/null
 kubectl --context k3s-ringtail create namespace databases
-kubectl --context k3s-ringtail -n databases create secret generic ${sourceSecret} --from-literal=password=x`);
+kubectl --context minikube-indri -n databases patch cluster immich-pg --type=merge -p '{"spec":{"postgresql":{"pg_hba":["host replication postgres all scram-sha-256"]}}}'
+kubectl --context k3s-ringtail -n databases create secret generic ${sourceSecret} --from-literal=password="$(kubectl --context minikube-indri -n databases get secret immich-pg-superuser -o jsonpath='{.data.password}' | base64 -d)"`);
   figures.replicaReadyMs = await time(() =>
     sh(`cat <<'EOF' | kubectl --context k3s-ringtail apply -f - && kubectl --context k3s-ringtail -n databases wait --for=condition=Ready cluster/immich-pg --timeout=30m
 ${cluster}EOF`),

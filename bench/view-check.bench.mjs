@@ -8,7 +8,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { benchArgs } from './bench-args.mjs';
 import { writeCardTree, writeDocsTree } from './corpus.mjs';
+
+benchArgs(
+  'node bench/view-check.bench.mjs\n\nWall time of whole `mikado view` and `mikado check` processes on synthetic card trees of\n1,000 and 10,000 cards (cold and warm) and on a 125-doc tree, against `node -e 0`.',
+  {},
+);
 
 const here = import.meta.dirname;
 const bin = path.resolve(here, '../bin/mikado.js');

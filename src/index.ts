@@ -21,13 +21,25 @@ export {
   verifyCnpgDatabases,
 } from './blocks/cnpg-verify.ts';
 export { copySecret } from './blocks/copy-secret.ts';
+export {
+  diffCnpgRows,
+  diffRows,
+  formatRowDifferences,
+  type RowDifferences,
+  type TableRowDifferences,
+} from './blocks/diff-rows.ts';
 export { type FetchedJson, fetchFirstJson } from './blocks/fetch-json.ts';
 export {
   type FreezeWritesOptions,
   freezeWrites,
   type WriteFreeze,
 } from './blocks/freeze-writes.ts';
-export { pushedRevision } from './blocks/git-revision.ts';
+export {
+  appRevision,
+  type PushedRevisionOptions,
+  pushedRevision,
+  repositoryKey,
+} from './blocks/git-revision.ts';
 export {
   type KubeObject,
   type KubeTarget,
@@ -41,6 +53,18 @@ export {
   type PortForwardOptions,
   startPortForward,
 } from './blocks/port-forward.ts';
+export {
+  checkApiVersionServed,
+  checkReplicationAccess,
+  checkSuperuserAccess,
+  checkWalRetention,
+  type ExternalClusterSpec,
+  type PreflightCheck,
+  PreflightError,
+  type PreflightFinding,
+  runPreflight,
+} from './blocks/preflight.ts';
+export { type RecordedApi, requireRecorded } from './blocks/require-recorded.ts';
 export {
   CommandError,
   type CommandOutput,

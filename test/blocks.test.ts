@@ -7,10 +7,13 @@ import path from 'node:path';
 import { PgServer } from '@mikado-docs/sandbox';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { diffRows, formatRowDifferences } from '../src/blocks/diff-rows.ts';
 import { fetchFirstJson } from '../src/blocks/fetch-json.ts';
 import { freezeWrites } from '../src/blocks/freeze-writes.ts';
-import { pushedRevision } from '../src/blocks/git-revision.ts';
+import { pushedRevision, repositoryKey } from '../src/blocks/git-revision.ts';
 import { startPortForward } from '../src/blocks/port-forward.ts';
+import { PreflightError, runPreflight } from '../src/blocks/preflight.ts';
+import { requireRecorded } from '../src/blocks/require-recorded.ts';
 import { CommandError, runCommand } from '../src/blocks/run-command.ts';
 import { streamToFile } from '../src/blocks/stream-to-file.ts';
 import {
@@ -174,19 +177,97 @@ describe('fetchFirstJson', () => {
 });
 
 describe('pushedRevision', () => {
-  it('returns HEAD without remotes and refuses a commit no remote has', async () => {
+  it('refuses a checkout without the remote the Applications read, an unpushed commit and a missing path; returns the pushed sha', async () => {
     const t = tempDir('blocks');
     cleanups.push(t.cleanup);
-    const git = (...args: string[]) => runCommand('git', args, { cwd: t.dir });
-    await git('init', '-q', '-b', 'main');
+    const git = (...args: string[]) =>
+      runCommand('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: t.dir });
+    await git('init', '-q', '-b', 'work');
     writeFileSync(path.join(t.dir, 'f'), 'x');
     await git('add', 'f');
-    await git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'c');
+    await git('commit', '-qm', 'c');
     const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
-    expect(await pushedRevision(t.dir)).toBe(sha);
-    await git('remote', 'add', 'origin', path.join(t.dir, 'nowhere'));
-    await expect(pushedRevision(t.dir)).rejects.toThrow(RunError);
-    await expect(pushedRevision(t.dir)).rejects.toThrow(/unpushed commit/);
+    const forge = path.join(t.dir, 'forge.git');
+    await runCommand('git', ['init', '-q', '--bare', forge]);
+    const noRemote = pushedRevision(t.dir, { repoURL: forge });
+    await expect(noRemote).rejects.toThrow(
+      /Unexpected checkout without a remote for .*forge\.git \(remotes: none\)/,
+    );
+    await expect(pushedRevision(t.dir)).rejects.toMatchObject({
+      fix: expect.stringContaining('`git remote add origin <the repository ArgoCD reads>`'),
+    });
+    await git('remote', 'add', 'elsewhere', path.join(t.dir, 'nowhere'));
+    await expect(pushedRevision(t.dir, { repoURL: forge })).rejects.toMatchObject({
+      fix: `Add it and push: \`git remote add origin ${forge}\`, then \`git push -u origin HEAD\`.`,
+    });
+    await git('remote', 'add', 'origin', forge);
+    await expect(pushedRevision(t.dir, { repoURL: forge })).rejects.toThrow(RunError);
+    await expect(pushedRevision(t.dir, { repoURL: forge })).rejects.toMatchObject({
+      message: expect.stringMatching(/unpushed commit/),
+      fix: 'Push the branch: `git push -u origin HEAD`, then run again.',
+    });
+    await git('push', '-q', '-u', 'origin', 'HEAD');
+    expect(await pushedRevision(t.dir, { repoURL: forge, paths: ['f'] })).toBe(sha);
+    await expect(pushedRevision(t.dir, { repoURL: forge, paths: ['manifests/x'] })).rejects.toThrow(
+      /without `manifests\/x`/,
+    );
+  });
+
+  it('compares repositories by host and path, whatever the spelling', () => {
+    const key = 'forge.ops.eblu.me/eblume/blumeops';
+    for (const url of [
+      'https://forge.ops.eblu.me/eblume/blumeops.git',
+      'https://forge.ops.eblu.me/eblume/blumeops',
+      'ssh://git@forge.ops.eblu.me:2222/eblume/blumeops.git',
+      'git@forge.ops.eblu.me:eblume/blumeops.git',
+      'https://Forge.Ops.Eblu.Me/eblume/blumeops/',
+    ]) {
+      expect(repositoryKey(url), url).toBe(key);
+    }
+    expect(repositoryKey('https://forge.ops.eblu.me/eblume/other.git')).not.toBe(key);
+  });
+});
+
+describe('requireRecorded', () => {
+  it('returns a recorded value, and refuses a missing or cleared one with the restart command or the recorded advice', () => {
+    const values = new Map<string, unknown>([['immich.quiesced', { at: 1 }]]);
+    const api = { ...fakeApi('run-1', values), log: () => undefined };
+    expect(requireRecorded(api, 'immich.quiesced', { from: 'quiesce' })).toEqual({ at: 1 });
+    values.set('immich.quiesced', null);
+    expect(() => requireRecorded(api, 'immich.quiesced', { from: 'quiesce' })).toThrow(
+      /Refusing `immich-cutover-and-decommission:free-tailnet-name`: no `immich.quiesced` in the journal/,
+    );
+    try {
+      requireRecorded(api, 'immich.quiesced', { from: 'quiesce' });
+    } catch (e) {
+      expect((e as RunError).fix).toContain(
+        '`mikado run immich-cutover-and-decommission --profile sandbox --from quiesce --force`',
+      );
+    }
+    expect(() =>
+      requireRecorded(api, 'immich.quiesced', { from: 'quiesce', advice: 'Copy it again first.' }),
+    ).toThrow(expect.objectContaining({ fix: 'Copy it again first.' }));
+  });
+});
+
+describe('runPreflight', () => {
+  it('runs every check, logs each, and refuses with every failure and its fix', async () => {
+    const lines: string[] = [];
+    const api = { log: (...a: unknown[]) => lines.push(a.join(' ')) };
+    const ok = async () => ({ ok: true, detail: 'fine' });
+    await expect(runPreflight(api, { a: ok })).resolves.toMatchObject({ a: { ok: true } });
+    const run = runPreflight(api, {
+      a: ok,
+      b: async () => ({ ok: false, detail: 'broken', fix: 'mend it' }),
+      c: async () => {
+        throw new RunError('exploded', { fix: 'defuse it' });
+      },
+    });
+    await expect(run).rejects.toThrow(PreflightError);
+    await expect(run).rejects.toThrow(
+      /2 of 3 checks failed; nothing was changed:\n {2}b: broken\n {4}fix: mend it\n {2}c: exploded\n {4}fix: defuse it/,
+    );
+    expect(lines.slice(1)).toEqual(['ok   a: fine', 'FAIL b: broken', 'FAIL c: exploded']);
   });
 });
 
@@ -229,5 +310,61 @@ describe('freezeWrites (real PostgreSQL)', () => {
     expect((await setup.query('select count(*)::int as n from t')).rows[0].n).toBe(2);
     await writer.end();
     await setup.end();
+  });
+});
+
+describe('diffRows (real PostgreSQL)', () => {
+  it('lists by primary key the rows the second database wrote, changed and deleted, with their content', async () => {
+    const t = tempDir('blocks-diff');
+    const server = new PgServer(path.join(t.dir, 'pg'));
+    cleanups.push(t.cleanup);
+    cleanups.push(async () => {
+      await server.stop({ mode: 'immediate' });
+    });
+    await server.init();
+    const { connectionString } = await server.start();
+    const schema =
+      'create table albums (id int primary key, name text); create table pairs (a int, b int, note text, primary key (a, b)); create table log (line text)';
+    for (const db of ['a', 'b']) await server.query(`create database ${db}`);
+    const url = (db: string) => connectionString.replace(/\/postgres$/, `/${db}`);
+    for (const db of ['a', 'b']) {
+      await server.query(schema, [], db);
+      await server.query(
+        "insert into albums values (1, 'one'), (2, 'two'), (3, 'three'); insert into pairs values (1, 1, 'x'); insert into log values ('l')",
+        [],
+        db,
+      );
+    }
+    await server.query(
+      "insert into albums values (4, 'made on b'); update albums set name = 'TWO' where id = 2; delete from albums where id = 3; insert into pairs values (1, 2, 'y'); insert into log values ('m')",
+      [],
+      'b',
+    );
+    const diff = await diffRows(url('a'), url('b'));
+    expect(diff.tables).toEqual([
+      {
+        table: 'public.albums',
+        key: ['id'],
+        onlyInTarget: ['4'],
+        changed: ['2'],
+        onlyInSource: ['3'],
+        rows: { '2': { id: 2, name: 'TWO' }, '4': { id: 4, name: 'made on b' } },
+      },
+      {
+        table: 'public.pairs',
+        key: ['a', 'b'],
+        onlyInTarget: ['1,2'],
+        changed: [],
+        onlyInSource: [],
+        rows: { '1,2': { a: 1, b: 2, note: 'y' } },
+      },
+    ]);
+    expect(diff.unkeyed).toEqual(['public.log']);
+    expect(formatRowDifferences(diff)).toEqual([
+      'public.albums [id]: 1 written (4), 1 changed (2), 1 deleted (3)',
+      'public.pairs [a, b]: 1 written (1,2)',
+      'public.log: differs (no primary key to list rows by)',
+    ]);
+    expect((await diffRows(url('a'), url('a'))).tables).toEqual([]);
   });
 });

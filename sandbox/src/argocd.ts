@@ -8,6 +8,7 @@ import { applyManifest, displayName, requestDeletion, storeObject } from './api.
 import { boolFlag, type FlagSpec, flag, parseArgs } from './argv.ts';
 import { ClusterView } from './cluster-view.ts';
 import { enforceQuiesce, requireController } from './controller.ts';
+import { FORGE_URL, forgeRepoPath } from './forge.ts';
 import { kindForManifest, kindsOf } from './kinds.ts';
 import { kustomizationFile, kustomize, readManifests } from './manifests.ts';
 import {
@@ -347,11 +348,18 @@ function sourceManifests(
   const builtin = BUILTIN_SOURCES.find((b) => b.pattern.test(repoURL));
   if (builtin)
     return { objects: builtin.manifests(target), revision: target, from: builtin.describe };
-  const repo = world.meta.repoRoot;
-  const sha = gitRevision(repo, target === 'HEAD' ? 'HEAD' : target);
+  // The operator's repositories live on the forge (bare repositories in the sandbox): a commit
+  // ArgoCD can check out is one that was pushed there.
+  const repo = forgeRepoPath(world.paths, repoURL);
+  if (!repo || !existsSync(repo)) {
+    throw fatal(
+      `rpc error: code = Unknown desc = repository not found: ${repoURL}${repo ? '' : ` (the sandbox's forge serves ${FORGE_URL}<owner>/<name>.git)`}`,
+    );
+  }
+  const sha = gitRevision(repo, target);
   if (!sha)
     throw fatal(
-      `rpc error: code = Unknown desc = unable to resolve '${target}' to a commit SHA (working repository ${repo})`,
+      `rpc error: code = Unknown desc = unable to resolve '${target}' to a commit SHA (${repoURL}: push it first)`,
     );
   const appPath = String(src['path'] ?? '.').replace(/^\.\/|\/$/g, '') || '.';
   const tmp = mkdtempSync(path.join(tmpdir(), 'mikado-argocd-'));
@@ -365,12 +373,14 @@ function sourceManifests(
       execFileSync('tar', ['-x', '-C', tmp], { input: tar });
     } catch {
       throw fatal(
-        `rpc error: code = Unknown desc = ${appPath}: app path does not exist (repository ${repo} at ${sha.slice(0, 8)})`,
+        `rpc error: code = Unknown desc = ${appPath}: app path does not exist (${repoURL} at ${sha.slice(0, 8)})`,
       );
     }
     const dir = path.join(tmp, appPath);
     if (!existsSync(dir))
-      throw fatal(`rpc error: code = Unknown desc = ${appPath}: app path does not exist`);
+      throw fatal(
+        `rpc error: code = Unknown desc = ${appPath}: app path does not exist (${repoURL} at ${sha.slice(0, 8)})`,
+      );
     const recurse = dig(src, 'directory', 'recurse') === true;
     const docs = kustomizationFile(dir)
       ? kustomize(dir, tmp)
@@ -378,20 +388,49 @@ function sourceManifests(
     return {
       objects: docs.map((d) => d.object),
       revision: sha,
-      from: `${repo} ${appPath} at ${sha.slice(0, 8)}`,
+      from: `${repoURL} ${appPath} at ${sha.slice(0, 8)}`,
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-async function sync(
-  io: StandInIo,
+/** One row of a sync's result table. */
+export interface SyncRow {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  status: string;
+  message: string;
+}
+
+/** What {@link syncApplication} did. */
+export interface SyncResult {
+  rows: SyncRow[];
+  failed: boolean;
+  /** The destination context. */
+  context: string;
+  /** Where the manifests came from. */
+  from: string;
+}
+
+/**
+ * Syncs an Application: reads its source at its revision (or `revision`), applies every manifest
+ * to its destination (server-side with `ServerSideApply=true`, the namespace created with
+ * `CreateNamespace=true`), tracks each resource, prunes tracked resources no longer in the source
+ * (`prune`, or the automated policy's), and records the sync in the Application's status.
+ * @param dir sandbox directory
+ * @param name the Application
+ * @param o prune, a revision override, server-side apply
+ * @returns the rows and whether anything failed
+ */
+export async function syncApplication(
+  dir: string,
   name: string,
   o: { prune: boolean; revision?: string; serverSide: boolean },
-): Promise<number> {
-  requireController(io.dir);
-  const world0 = loadWorld(io.dir);
+): Promise<SyncResult> {
+  const world0 = loadWorld(dir);
   const app0 = appOf(world0, name);
   const dest0 = destinationOf(world0, app0);
   const { objects, revision, from } = sourceManifests(world0, app0, o.revision);
@@ -403,22 +442,11 @@ async function sync(
   const prune = o.prune || dig(app0, 'spec', 'syncPolicy', 'automated', 'prune') === true;
   const destNs = String(dig(app0, 'spec', 'destination', 'namespace') ?? '');
   const started = new Date().toISOString();
-  io.recorder.add({
-    context: dest0.context,
-    notes: [`source ${from}`, `destination ${dest0.context}${destNs ? `/${destNs}` : ''}`],
-  });
-  const result = await updateWorld(io.dir, (world) => {
+  return updateWorld(dir, (world) => {
     const app = appOf(world, name);
     const dest = destinationOf(world, app);
     const ctx = world.contexts[dest.context]!;
-    const rows: {
-      group: string;
-      kind: string;
-      namespace: string;
-      name: string;
-      status: string;
-      message: string;
-    }[] = [];
+    const rows: SyncRow[] = [];
     let failed = false;
     if (createNs && destNs && !ctx.objects[objectKey('', 'Namespace', '', destNs)]) {
       applyManifest(
@@ -438,15 +466,8 @@ async function sync(
     }
     const keep = new Set<string>();
     for (const m of objects) {
-      const manifest = clone(m);
-      const kind = kindForManifest(kindsOf(ctx), manifest.apiVersion, manifest.kind);
-      if (kind?.namespaced && !manifest.metadata.namespace && destNs)
-        manifest.metadata.namespace = destNs;
-      const ns = kind?.namespaced ? (manifest.metadata.namespace ?? '') : '';
-      manifest.metadata.annotations = {
-        ...manifest.metadata.annotations,
-        [TRACKING_ID]: `${name}:${groupOf(manifest.apiVersion)}/${manifest.kind}:${ns}/${manifest.metadata.name}`,
-      };
+      const manifest = trackedManifest(ctx, name, destNs, m);
+      const ns = manifest.metadata.namespace ?? '';
       try {
         const out = applyManifest(world, dest.context, manifest, {
           serverSide,
@@ -516,9 +537,43 @@ async function sync(
         : [...history, { id: history.length, revision, deployedAt: new Date().toISOString() }],
     };
     storeObject(world.contexts[ARGOCD_CONTEXT]!, live);
-    return { changed: true, result: { rows, failed } };
+    return { changed: true, result: { rows, failed, context: dest0.context, from } };
   });
+}
+
+/** A manifest as an Application applies it: namespaced into the destination, tracked. */
+function trackedManifest(
+  ctx: World['contexts'][string],
+  app: string,
+  destNs: string,
+  m: K8sObject,
+): K8sObject {
+  const manifest = clone(m);
+  const kind = kindForManifest(kindsOf(ctx), manifest.apiVersion, manifest.kind);
+  if (kind?.namespaced && !manifest.metadata.namespace && destNs)
+    manifest.metadata.namespace = destNs;
+  const ns = kind?.namespaced ? (manifest.metadata.namespace ?? '') : '';
+  manifest.metadata.annotations = {
+    ...manifest.metadata.annotations,
+    [TRACKING_ID]: `${app}:${groupOf(manifest.apiVersion)}/${manifest.kind}:${ns}/${manifest.metadata.name}`,
+  };
+  return manifest;
+}
+
+async function sync(
+  io: StandInIo,
+  name: string,
+  o: { prune: boolean; revision?: string; serverSide: boolean },
+): Promise<number> {
+  requireController(io.dir);
+  const world0 = loadWorld(io.dir);
+  const app0 = appOf(world0, name);
+  const dest0 = destinationOf(world0, app0);
+  const destNs = String(dig(app0, 'spec', 'destination', 'namespace') ?? '');
+  const result = await syncApplication(io.dir, name, o);
   io.recorder.add({
+    context: dest0.context,
+    notes: [`source ${result.from}`, `destination ${dest0.context}${destNs ? `/${destNs}` : ''}`],
     objects: result.rows.map((r) => `${dest0.context}:${r.kind}/${r.namespace}/${r.name}`),
   });
   const ts = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -535,6 +590,73 @@ async function sync(
     return 20;
   }
   return 0;
+}
+
+/**
+ * ArgoCD's automated sync with self-heal, one pass: every Application whose `syncPolicy.automated`
+ * has `selfHeal` is synced again when a resource of its source is missing or differs from the
+ * source in a field the source sets (a Deployment scaled by hand, a deleted Ingress), or when its
+ * revision moved. Reads sources only every few seconds per app, as ArgoCD's reconciliation does.
+ * @param dir sandbox directory
+ * @param seen per app: when it was last compared (kept by the caller between passes)
+ * @returns the names of the apps synced
+ */
+export async function selfHealApplications(
+  dir: string,
+  seen: Map<string, number>,
+): Promise<string[]> {
+  const world = loadWorld(dir);
+  const synced: string[] = [];
+  const apps = Object.values(world.contexts[ARGOCD_CONTEXT]?.objects ?? {}).filter(
+    (o) =>
+      o.kind === 'Application' &&
+      !o.metadata.deletionTimestamp &&
+      isObject(dig(o, 'spec', 'syncPolicy', 'automated')),
+  );
+  for (const app of apps) {
+    const name = app.metadata.name;
+    if (Date.now() - (seen.get(name) ?? 0) < SELF_HEAL_INTERVAL_MS) continue;
+    seen.set(name, Date.now());
+    let drift = false;
+    try {
+      const dest = destinationOf(world, app);
+      const ctx = world.contexts[dest.context]!;
+      const { objects, revision } = sourceManifests(world, app);
+      const destNs = String(dig(app, 'spec', 'destination', 'namespace') ?? '');
+      drift = dig(app, 'status', 'sync', 'revision') !== revision;
+      const selfHeal = dig(app, 'spec', 'syncPolicy', 'automated', 'selfHeal') === true;
+      for (const m of objects) {
+        if (drift || !selfHeal) break;
+        const manifest = trackedManifest(ctx, name, destNs, m);
+        const live = ctx.objects[keyOf(manifest)];
+        const { metadata: _m, ...wanted } = manifest;
+        drift = !live || live.metadata.deletionTimestamp !== undefined || !isSubset(wanted, live);
+      }
+      if (!drift) continue;
+      await syncApplication(dir, name, { prune: false, serverSide: false });
+      synced.push(name);
+    } catch {
+      // An app that cannot sync stays as it is (ArgoCD shows it OutOfSync); nothing to heal.
+    }
+  }
+  return synced;
+}
+
+/** How often automated apps are compared with their source (ArgoCD's self-heal is 5 s). */
+const SELF_HEAL_INTERVAL_MS = 3_000;
+
+function isSubset(wanted: unknown, live: unknown): boolean {
+  if (Array.isArray(wanted)) {
+    return (
+      Array.isArray(live) &&
+      live.length === wanted.length &&
+      wanted.every((w, i) => isSubset(w, live[i]))
+    );
+  }
+  if (isObject(wanted)) {
+    return isObject(live) && Object.entries(wanted).every(([k, v]) => isSubset(v, live[k]));
+  }
+  return wanted === live;
 }
 
 async function waitApp(

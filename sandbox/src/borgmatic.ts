@@ -108,6 +108,9 @@ export async function borgmatic(io: StandInIo): Promise<number> {
         1,
       );
     }
+    // borgmatic's credential for the role: on the homelab from systemd credentials, here the
+    // role's password Secret next to the database (the one its managed role reads).
+    const password = roleSecretPassword(view, target.context, target.namespace, db.username);
     const file = path.join(adir, `${db.name}.dump`);
     await new Promise<void>((resolve, reject) => {
       execFile(
@@ -128,7 +131,11 @@ export async function borgmatic(io: StandInIo): Promise<number> {
           file,
         ],
         {
-          env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LC_ALL: 'C' },
+          env: {
+            PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+            LC_ALL: 'C',
+            ...(password ? { PGPASSWORD: password } : {}),
+          },
           maxBuffer: 16 * 2 ** 20,
         },
         (err, _out, stderr) =>
@@ -163,4 +170,28 @@ export async function borgmatic(io: StandInIo): Promise<number> {
     );
   }
   return 0;
+}
+
+/**
+ * The password of a role from the Secret that holds it in a namespace (`username` equal to the
+ * role), e.g. `immich-pg-borgmatic` for `borgmatic`.
+ * @param view the clusters
+ * @param context the context
+ * @param namespace the namespace
+ * @param role the role
+ * @returns the password, or undefined when no Secret names the role
+ */
+function roleSecretPassword(
+  view: ClusterView,
+  context: string,
+  namespace: string,
+  role: string,
+): string | undefined {
+  const decode = (v: unknown) => Buffer.from(String(v ?? ''), 'base64').toString();
+  for (const o of Object.values(view.world.contexts[context]?.objects ?? {})) {
+    if (o.kind !== 'Secret' || o.metadata.namespace !== namespace) continue;
+    const data = (o['data'] ?? {}) as Record<string, unknown>;
+    if (decode(data['username']) === role && data['password']) return decode(data['password']);
+  }
+  return undefined;
 }

@@ -946,13 +946,14 @@ export type Backend =
 /**
  * Where Immich's server connects, from its environment (`DB_URL` or `DB_HOSTNAME`...).
  * @param env the container environment
- * @returns host, port, database and user
+ * @returns host, port, database, user and password
  */
 export function immichDatabaseTarget(env: Record<string, string>): {
   host: string;
   port: number;
   database: string;
   user: string;
+  password: string;
 } {
   if (env['DB_URL']) {
     try {
@@ -962,6 +963,7 @@ export function immichDatabaseTarget(env: Record<string, string>): {
         port: Number(u.port || 5432),
         database: decodeURIComponent(u.pathname.slice(1)) || 'immich',
         user: decodeURIComponent(u.username) || 'postgres',
+        password: decodeURIComponent(u.password),
       };
     } catch {}
   }
@@ -970,6 +972,7 @@ export function immichDatabaseTarget(env: Record<string, string>): {
     port: Number(env['DB_PORT'] ?? 5432),
     database: env['DB_DATABASE_NAME'] ?? 'immich',
     user: env['DB_USERNAME'] ?? 'postgres',
+    password: env['DB_PASSWORD'] ?? '',
   };
 }
 

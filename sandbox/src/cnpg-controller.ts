@@ -1,4 +1,4 @@
-import { existsSync, rmSync, symlinkSync } from 'node:fs';
+import { type Dirent, existsSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
 import { cnpgOperatorInstalled } from './admission.ts';
@@ -14,6 +14,7 @@ import {
   type K8sObject,
   keyOf,
   objectKey,
+  parseQuantity,
   shortHash,
 } from './objects.ts';
 import { sandboxPaths } from './paths.ts';
@@ -160,6 +161,23 @@ async function reconcileCluster(
     };
   }
   if (typeof book['failedAt'] === 'number' && Date.now() - book['failedAt'] < 3_000) return {};
+  // The volume is as large as the claim asks: PostgreSQL stops when it fills up (a write that
+  // finds no space makes it PANIC) and cannot start again until there is room.
+  const full = volumeOverflow(ctx, c, server);
+  if (full) {
+    const running = server.status();
+    if (running.running && running.ours) {
+      await server.stop({ mode: 'immediate' }).catch(() => undefined);
+      event(dir, ctxName, c, 'Warning', 'DiskFull', full);
+    }
+    return {
+      status: {
+        phase: 'Not enough disk space',
+        phaseReason: `${full}: free space on the volume or grow spec.storage.size`,
+        readyInstances: 0,
+      },
+    };
+  }
   let st = server.status();
   const replica = dig(c, 'spec', 'replica', 'enabled') === true;
   const status: JsonObject = {};
@@ -204,6 +222,11 @@ async function reconcileCluster(
     newBook['promotedAt'] = new Date().toISOString();
     st = server.status();
   }
+  const configHash = instanceConfigHash(ctx, c, st.standby);
+  if (book['configHash'] !== configHash) {
+    await configureInstance(world, ctxName, c, server, st.standby);
+    newBook['configHash'] = configHash;
+  }
   if (st.standby) {
     await followSource(world, view, ctxName, c, server);
   } else {
@@ -236,6 +259,52 @@ async function reconcileCluster(
   newBook['failedAt'] = null;
   newBook['lastError'] = null;
   return { status, book: newBook };
+}
+
+/** Bytes the files under a directory take (their apparent sizes, holes included). */
+function usedBytes(dir: string): number {
+  let total = 0;
+  const walk = (d: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const f = path.join(d, e.name);
+      if (e.isDirectory()) walk(f);
+      else if (e.isFile()) {
+        try {
+          total += statSync(f).size;
+        } catch {}
+      }
+    }
+  };
+  walk(dir);
+  return total;
+}
+
+/**
+ * Whether an instance's volume holds more than its claim's size: the message, or undefined.
+ * The sandbox's volumes are directories; their size is the claim's `resources.requests.storage`,
+ * and what they hold is the apparent size of their files.
+ */
+function volumeOverflow(
+  ctx: World['contexts'][string],
+  c: K8sObject,
+  server: PgServer,
+): string | undefined {
+  const pvc =
+    ctx.objects[
+      objectKey('', 'PersistentVolumeClaim', c.metadata.namespace ?? '', `${c.metadata.name}-1`)
+    ];
+  const size = parseQuantity(dig(pvc, 'spec', 'resources', 'requests', 'storage'));
+  if (!(size > 0)) return undefined;
+  const used = usedBytes(server.dir);
+  if (used <= size) return undefined;
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  return `No space left on device: volume of ${c.metadata.name}-1 holds ${mib(used)} of ${mib(size)}`;
 }
 
 function secretVersions(ctx: World['contexts'][string], c: K8sObject): Record<string, string> {
@@ -316,6 +385,149 @@ async function bootstrap(
     'Bootstrapped',
     `${method ?? 'initdb'} done for ${c.metadata.name}-1`,
   );
+}
+
+/** Parameters CNPG sets unless the Cluster says otherwise (the ones the chain relies on). */
+const CNPG_DEFAULT_PARAMETERS: Record<string, string> = { wal_keep_size: '512MB' };
+
+/**
+ * The `pg_hba.conf` CNPG writes for an instance: its fixed rules, the Cluster's
+ * `spec.postgresql.pg_hba` lines, and the default rule. One line is the sandbox's own: the
+ * emulated operator and the tests reach the server as `postgres` over 127.0.0.1 without a
+ * password (what CNPG's instance manager does over the local socket, `peer`); everything else,
+ * port-forwarded clients included (they come from 127.0.0.2), needs what the real server needs.
+ * Replication connections match none of the `all`-database rules, so only `streaming_replica`
+ * with its certificate, or a `host replication ...` rule of the Cluster, lets a replica in.
+ * @param c the Cluster
+ * @returns the file's text
+ */
+export function cnpgHba(c: K8sObject): string {
+  const user = dig(c, 'spec', 'postgresql', 'pg_hba');
+  return `${[
+    '# CNPG fixed rules (mikado sandbox)',
+    'local all all trust',
+    'host all postgres 127.0.0.1/32 trust',
+    'hostssl postgres streaming_replica all cert',
+    'hostssl replication streaming_replica all cert',
+    '# spec.postgresql.pg_hba',
+    ...(Array.isArray(user) ? user.map(String) : []),
+    '# CNPG default',
+    'host all all all scram-sha-256',
+  ].join('\n')}\n`;
+}
+
+function secretData(
+  ctx: World['contexts'][string],
+  namespace: string,
+  name: string,
+): Record<string, string> | undefined {
+  const secret = ctx.objects[objectKey('', 'Secret', namespace, name)];
+  if (!secret) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((secret['data'] as JsonObject | undefined) ?? {})) {
+    out[k] = Buffer.from(String(v), 'base64').toString();
+  }
+  return out;
+}
+
+/** What {@link configureInstance} applies, as a hash: it runs again when any of it changes. */
+function instanceConfigHash(
+  ctx: World['contexts'][string],
+  c: K8sObject,
+  standby: boolean,
+): string {
+  const ns = c.metadata.namespace ?? 'default';
+  const version = (name: string) =>
+    ctx.objects[objectKey('', 'Secret', ns, name)]?.metadata.resourceVersion ?? '-';
+  return shortHash(
+    JSON.stringify([
+      cnpgHba(c),
+      dig(c, 'spec', 'postgresql', 'parameters') ?? null,
+      dig(c, 'spec', 'enableSuperuserAccess') ?? null,
+      ['ca', 'server', 'superuser', 'app'].map((s) => version(`${c.metadata.name}-${s}`)),
+      standby,
+    ]),
+    16,
+  );
+}
+
+/**
+ * Configures an instance as CNPG's instance manager does: its certificates and TLS, its
+ * `pg_hba.conf`, the Cluster's `postgresql.parameters` that a reload applies (CNPG's defaults
+ * otherwise), and on a primary the `postgres` password (from `<cluster>-superuser` with
+ * `enableSuperuserAccess`, none without) and the application owner's (from `<cluster>-app`).
+ */
+async function configureInstance(
+  world: World,
+  ctxName: string,
+  c: K8sObject,
+  server: PgServer,
+  standby: boolean,
+): Promise<void> {
+  const ctx = world.contexts[ctxName]!;
+  const ns = c.metadata.namespace ?? 'default';
+  const name = c.metadata.name;
+  const ca = secretData(ctx, ns, `${name}-ca`);
+  const tls = secretData(ctx, ns, `${name}-server`);
+  const settings: Record<string, string> = {
+    ...CNPG_DEFAULT_PARAMETERS,
+    ...Object.fromEntries(
+      Object.entries(
+        (dig(c, 'spec', 'postgresql', 'parameters') as JsonObject | undefined) ?? {},
+      ).map(([k, v]) => [k, String(v)]),
+    ),
+  };
+  if (ca?.['ca.crt'] && tls?.['tls.crt'] && tls['tls.key']) {
+    server.writeServerFile('data/ca.crt', ca['ca.crt']);
+    server.writeServerFile('data/server.crt', tls['tls.crt']);
+    server.writeServerFile('data/server.key', tls['tls.key']);
+    Object.assign(settings, {
+      ssl: 'on',
+      ssl_ca_file: 'ca.crt',
+      ssl_cert_file: 'server.crt',
+      ssl_key_file: 'server.key',
+    });
+  }
+  server.writeServerFile('data/pg_hba.conf', cnpgHba(c));
+  await withClient(server, 'postgres', async (client) => {
+    const contexts = new Map(
+      (
+        await client.query<{ name: string; context: string }>(
+          'select name, context from pg_settings where name = any($1)',
+          [Object.keys(settings)],
+        )
+      ).rows.map((r) => [r.name, r.context]),
+    );
+    for (const [key, value] of Object.entries(settings)) {
+      const context = contexts.get(key);
+      if (!context || !['sighup', 'user', 'superuser', 'superuser-backend'].includes(context)) {
+        event(
+          world.paths.dir,
+          ctxName,
+          c,
+          'Warning',
+          'SandboxSkippedSetting',
+          `parameter ${key}=${value} not applied (${context ? 'needs a restart' : 'unknown'} in the sandbox)`,
+        );
+        continue;
+      }
+      await client.query(`alter system set ${ident(key)} = ${literal(value)}`);
+    }
+    await client.query('select pg_reload_conf()');
+    if (standby) return;
+    const su = secretData(ctx, ns, `${name}-superuser`);
+    const superuser =
+      dig(c, 'spec', 'enableSuperuserAccess') === true ? su?.['password'] : undefined;
+    await client.query(`alter role postgres password ${superuser ? literal(superuser) : 'null'}`);
+    const app = secretData(ctx, ns, `${name}-app`);
+    const owner = app?.['username'];
+    if (owner && app['password'] && owner !== 'postgres') {
+      const exists = (await client.query('select 1 from pg_roles where rolname = $1', [owner]))
+        .rowCount;
+      if (exists)
+        await client.query(`alter role ${ident(owner)} password ${literal(app['password'])}`);
+    }
+  });
 }
 
 async function runStatements(
@@ -400,13 +612,33 @@ async function bootstrapInitdb(
   await runStatements(dir, ctxName, c, server, database, dig(init, 'postInitApplicationSQL'));
 }
 
-/** Resolves an external cluster's host and port to the real server behind the emulated Service. */
+/** An external cluster, resolved to the real server behind the emulated Service. */
+interface ExternalSource {
+  server: PgServer;
+  user: string;
+  host: string;
+  via: string;
+  /** libpq connection string a pod of this Cluster would use (host and port made local). */
+  conninfo: string;
+}
+
+const conninfoValue = (v: string): string =>
+  /^[\w./:@-]+$/.test(v) ? v : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/**
+ * Resolves an external cluster's host and port to the real server behind the emulated Service,
+ * and builds the connection a pod of this Cluster makes: its user and database, its `sslmode`,
+ * the password from its `password` Secret, the client certificate, key and root CA from its
+ * `sslCert`/`sslKey`/`sslRootCert` Secrets (written under the instance's volume, readable by the
+ * server only).
+ */
 function resolveExternal(
   view: ClusterView,
   ctxName: string,
   c: K8sObject,
   name: string,
-): { server: PgServer; user: string; dbname: string; host: string; via: string } {
+  server: PgServer,
+): ExternalSource {
   const ext = ((dig(c, 'spec', 'externalClusters') as JsonObject[] | undefined) ?? []).find(
     (e) => e['name'] === name,
   );
@@ -416,17 +648,26 @@ function resolveExternal(
   const port = Number(params['port'] ?? 5432);
   const ns = c.metadata.namespace ?? 'default';
   const ctx = view.world.contexts[ctxName]!;
-  const pw = dig(ext, 'password');
-  if (isObject(pw)) {
-    const secret = ctx.objects[objectKey('', 'Secret', ns, String(pw['name']))];
+  const secretValue = (field: string): string | undefined => {
+    const ref = dig(ext, field);
+    if (!isObject(ref)) return undefined;
+    const secret = ctx.objects[objectKey('', 'Secret', ns, String(ref['name']))];
     if (!secret)
       throw new Error(
-        `secret "${String(pw['name'])}" not found (externalClusters[${name}].password)`,
+        `secret "${String(ref['name'])}" not found (externalClusters[${name}].${field})`,
       );
-    if (!isObject(secret['data']) || secret['data'][String(pw['key'])] === undefined) {
-      throw new Error(`key "${String(pw['key'])}" not found in secret "${String(pw['name'])}"`);
+    const v = dig(secret, 'data', String(ref['key']));
+    if (typeof v !== 'string') {
+      throw new Error(`key "${String(ref['key'])}" not found in secret "${String(ref['name'])}"`);
     }
-  }
+    return Buffer.from(v, 'base64').toString();
+  };
+  const password = secretValue('password');
+  const files: [string, string, string | undefined][] = [
+    ['sslcert', 'tls.crt', secretValue('sslCert')],
+    ['sslkey', 'tls.key', secretValue('sslKey')],
+    ['sslrootcert', 'ca.crt', secretValue('sslRootCert')],
+  ];
   if (!host) throw new Error(`externalClusters[${name}].connectionParameters.host is empty`);
   const svc = view.resolveHost(ctxName, ns, host);
   if (!svc)
@@ -440,12 +681,27 @@ function resolveExternal(
   const st = backend.server.status();
   if (!st.running)
     throw new Error(`connection to server at "${host}", port ${port} failed: Connection refused`);
+  const user = String(params['user'] ?? 'postgres');
+  const conn: Record<string, string> = {
+    host: '127.0.0.1',
+    port: String(st.port),
+    user,
+    dbname: String(params['dbname'] ?? 'postgres'),
+    application_name: c.metadata.name,
+    sslmode: String(params['sslmode'] ?? 'prefer'),
+  };
+  for (const [key, file, text] of files) {
+    if (text !== undefined) conn[key] = server.writeServerFile(`external/${name}/${file}`, text);
+  }
+  if (password !== undefined) conn['password'] = password;
   return {
     server: backend.server,
-    user: String(params['user'] ?? 'postgres'),
-    dbname: String(params['dbname'] ?? 'postgres'),
+    user,
     host,
     via: `${svc.via} → ${svc.context}/${svc.namespace}/${svc.service.metadata.name}`,
+    conninfo: Object.entries(conn)
+      .map(([k, v]) => `${k}=${conninfoValue(v)}`)
+      .join(' '),
   };
 }
 
@@ -458,9 +714,7 @@ async function bootstrapBasebackup(
 ): Promise<void> {
   const dir = world.paths.dir;
   const source = String(dig(c, 'spec', 'bootstrap', 'pg_basebackup', 'source'));
-  const ext = resolveExternal(view, ctxName, c, source);
-  const srcPort = ext.server.status().port!;
-  const conn = `host=127.0.0.1 port=${srcPort} user=${ext.user} dbname=${ext.dbname} application_name=${c.metadata.name}`;
+  const ext = resolveExternal(view, ctxName, c, source, server);
   event(
     dir,
     ctxName,
@@ -469,7 +723,7 @@ async function bootstrapBasebackup(
     'BaseBackup',
     `pg_basebackup from ${ext.host} (${ext.via}) as ${ext.user}`,
   );
-  await server.basebackup(conn);
+  await server.basebackup(ext.conninfo);
   linkPgdata(server);
   await server.start();
   if (dig(c, 'spec', 'replica', 'enabled') !== true) {
@@ -510,8 +764,7 @@ async function followSource(
   );
   let wanted: string;
   try {
-    const ext = resolveExternal(view, ctxName, c, source);
-    wanted = `host=127.0.0.1 port=${ext.server.status().port} user=${ext.user} application_name=${c.metadata.name}`;
+    wanted = resolveExternal(view, ctxName, c, source, server).conninfo;
   } catch {
     // The source is unreachable from here: the stream stops, as it would on the real network.
     wanted = `host=127.0.0.1 port=1 user=postgres application_name=${c.metadata.name}`;
@@ -520,9 +773,8 @@ async function followSource(
     const cur =
       (await client.query<{ primary_conninfo: string }>('show primary_conninfo')).rows[0]
         ?.primary_conninfo ?? '';
-    const port = /port=(\d+)/.exec(cur)?.[1];
     const wantPort = /port=(\d+)/.exec(wanted)?.[1];
-    if (port !== wantPort) {
+    if (cur !== wanted) {
       await client.query(`alter system set primary_conninfo = ${literal(wanted)}`);
       await client.query('select pg_reload_conf()');
       event(

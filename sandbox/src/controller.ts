@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { selfHealApplications } from './argocd.ts';
 import { reclaimVolumes, reconcileCnpg } from './cnpg-controller.ts';
 import { SandboxError } from './errors.ts';
 import { loadWriterStatus, stopLoadWriter } from './load-writer.ts';
@@ -52,8 +53,13 @@ export async function enforceQuiesce(dir: string): Promise<boolean> {
 /**
  * One pass of every emulated controller.
  * @param dir sandbox directory
+ * @param appsSeen when each automated ArgoCD app was last compared with its source (kept across
+ *   passes by the controller loop)
  */
-export async function reconcileOnce(dir: string): Promise<void> {
+export async function reconcileOnce(
+  dir: string,
+  appsSeen: Map<string, number> = new Map(),
+): Promise<void> {
   const paths = sandboxPaths(dir);
   await withLock(paths, () => {
     const w = loadWorld(dir);
@@ -61,6 +67,7 @@ export async function reconcileOnce(dir: string): Promise<void> {
   });
   await reclaimVolumes(dir);
   await reconcileCnpg(dir);
+  await selfHealApplications(dir, appsSeen);
   await enforceQuiesce(dir);
 }
 
@@ -84,11 +91,12 @@ export async function runController(
     startedAt: new Date().toISOString(),
     description: 'emulated operators (CNPG, provisioner, Tailscale, external-secrets)',
   });
+  const appsSeen = new Map<string, number>();
   try {
     while (!signal.aborted) {
       const gen = readGeneration(paths);
       try {
-        await reconcileOnce(dir);
+        await reconcileOnce(dir, appsSeen);
       } catch (e) {
         log(`${new Date().toISOString()} reconcile failed: ${(e as Error).stack ?? String(e)}`);
       }

@@ -77,7 +77,10 @@ export async function handleImmichRequest(
       const port = backend?.kind === 'pg' ? backend.server.status().port : undefined;
       if (!port) return send(res, 500, { message: 'Internal server error', statusCode: 500 });
       try {
-        return send(res, 200, await statistics(pgConnectionString(port, db.database)));
+        // As Immich connects: its role and password (scram-sha-256).
+        const url = new URL(pgConnectionString(port, db.database, db.user));
+        url.password = encodeURIComponent(db.password);
+        return send(res, 200, await statistics(url.toString()));
       } catch (e) {
         return send(res, 500, { message: (e as Error).message, statusCode: 500 });
       }

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { publishOnForge } from './forge.ts';
 import { type SandboxPaths, TAILNET } from './paths.ts';
+import { opsRepoArgoFiles } from './seed.ts';
 import { StandInError } from './stand-in-error.ts';
 import { writeFileAtomic } from './store.ts';
 
@@ -49,8 +51,10 @@ export interface IndriState {
 }
 
 /**
- * Creates the ops-repository stand-in (`<dir>/ops`, a git repository with the caddy and
- * borgmatic role defaults) and indri's provisioned state, unless they exist.
+ * Creates the ops-repository stand-in unless it exists: the operator's checkout `<dir>/ops` (the
+ * caddy and borgmatic role defaults, the ArgoCD Applications and their manifests) and its origin
+ * on the sandbox's forge, `forge/eblume/blumeops.git`, which ArgoCD reads; and indri's
+ * provisioned state.
  * @param paths sandbox paths
  */
 export function writeOpsRepo(paths: SandboxPaths): void {
@@ -62,6 +66,7 @@ export function writeOpsRepo(paths: SandboxPaths): void {
         'mise.toml',
         '[tasks.provision-indri]\ndescription = "Run the indri ansible playbook (pass -- --tags caddy|borgmatic)"\nrun = "ansible-playbook -i inventory.yml indri.yml"\n',
       ],
+      ...Object.entries(opsRepoArgoFiles()),
     ] as const) {
       mkdirSync(path.dirname(path.join(paths.ops, file)), { recursive: true });
       writeFileSync(path.join(paths.ops, file), text);
@@ -83,6 +88,9 @@ export function writeOpsRepo(paths: SandboxPaths): void {
     git('init', '-q', '-b', 'main');
     git('add', '-A');
     git('commit', '-q', '-m', 'ops repository stand-in (mikado sandbox)');
+  }
+  if (!existsSync(path.join(paths.forge, 'eblume/blumeops.git'))) {
+    publishOnForge(paths, paths.ops, 'eblume/blumeops');
   }
   const state = indriStateFile(paths);
   if (!existsSync(state)) {

@@ -32,6 +32,8 @@ export interface SandboxPaths {
   ops: string;
   /** Backups written by the borgmatic stand-in. */
   backups: string;
+  /** Bare repositories standing in for the forge ArgoCD reads (`<owner>/<name>.git`). */
+  forge: string;
 }
 
 /** Tailnet domain of the homelab. */
@@ -61,6 +63,7 @@ export function sandboxPaths(dir: string): SandboxPaths {
     library: path.join(d, 'library'),
     ops: path.join(d, 'ops'),
     backups: path.join(d, 'backups'),
+    forge: path.join(d, 'forge'),
   };
 }
 

@@ -396,6 +396,25 @@ export class PgServer {
   }
 
   /**
+   * Writes a file the server reads (a certificate, a key, `pg_hba.conf`) under this server's
+   * directory, owned by the user the server runs as and readable by it alone.
+   * @param relative path inside the server directory (`data/pg_hba.conf`, `external/x/tls.key`)
+   * @param text the content
+   * @returns the absolute path
+   */
+  writeServerFile(relative: string, text: string): string {
+    const file = path.join(this.dir, relative);
+    prepareOwnedDir(path.dirname(file));
+    writeFileAtomic.sync(file, text, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    if (isRoot()) {
+      const { uid, gid } = postgresUser();
+      chownSync(file, uid, gid);
+    }
+    return file;
+  }
+
+  /**
    * Makes this directory a streaming standby of a running server with `pg_basebackup -R -X stream`.
    * The source must allow replication connections from 127.0.0.1 (servers made by `init` do).
    * @param source libpq connection string of the source (a replication-capable role)

@@ -94,7 +94,9 @@ export async function portForward(o: PortForwardOptions): Promise<number> {
           socket.destroy();
           return;
         }
-        const upstream = connect(port, '127.0.0.1');
+        // From 127.0.0.2: a forwarded client is not the local harness, and authenticates as
+        // it would against the real server (scram-sha-256 for every role but the certificates).
+        const upstream = connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' });
         socket.pipe(upstream).pipe(socket);
         const close = () => {
           socket.destroy();

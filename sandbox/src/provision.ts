@@ -41,6 +41,8 @@ export async function mise(io: StandInIo): Promise<number> {
   }
   const args = rest[0] === '--' ? rest.slice(1) : rest;
   const tags: string[] = [];
+  // `--check`: ansible's dry run: every task is evaluated, nothing is installed.
+  const check = args.includes('--check');
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--tags' || a === '-t') tags.push(...(args[++i] ?? '').split(','));
@@ -116,7 +118,7 @@ export async function mise(io: StandInIo): Promise<number> {
     else changed++;
     state.borgmatic = { databases, appliedAt: new Date().toISOString() };
   }
-  writeIndriState(paths, state);
+  if (!check) writeIndriState(paths, state);
   out.push('PLAY RECAP *********************************************************************');
   out.push(`indri                      : ok=${ok} changed=${changed} unreachable=0 failed=0`, '');
   io.stdout.write(`${out.join('\n')}\n`);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cnpgOperatorInstalled } from './admission.ts';
 import { listObjects, objectsOfKind, removeObject, requestDeletion, storeObject } from './api.ts';
+import { clusterCertificates } from './certificates.ts';
 import { ClusterView, STATIC_DEVICES, tailnetIp, tailnetRequest } from './cluster-view.ts';
 import {
   clone,
@@ -23,8 +24,8 @@ export const TRACKING_ID = 'argocd.argoproj.io/tracking-id';
 export const TAILSCALE_OPERATOR_LABEL = 'tailscale-operator';
 
 /**
- * A deterministic password for generated secrets (the sandbox uses trust authentication; the
- * value only has to be stable and look like a password).
+ * A deterministic password for generated secrets (stable across runs, so the sandbox can be
+ * rebuilt; the servers check it with scram-sha-256 like CNPG's).
  * @param seed what the secret is for
  * @returns 32 characters
  */
@@ -179,6 +180,14 @@ function reconcileCnpg(ctx: ContextState): void {
       });
     }
     const suKey = objectKey('', 'Secret', ns, `${name}-superuser`);
+    const su = ctx.objects[suKey];
+    if (
+      dig(c, 'spec', 'enableSuperuserAccess') !== true &&
+      su?.metadata.ownerReferences?.some((r) => r.uid === c.metadata.uid)
+    ) {
+      // CNPG removes the superuser Secret it made when superuser access is switched off.
+      removeObject(ctx, suKey);
+    }
     if (dig(c, 'spec', 'enableSuperuserAccess') === true && !ctx.objects[suKey]) {
       const pw = sandboxPassword(`${ctx.context}/${ns}/${name}/superuser`);
       storeObject(ctx, {
@@ -202,6 +211,32 @@ function reconcileCnpg(ctx: ContextState): void {
           pgpass: b64(`${name}-rw:5432:*:postgres:${pw}\n`),
         },
       });
+    }
+    const caKey = objectKey('', 'Secret', ns, `${name}-ca`);
+    if (!ctx.objects[caKey]) {
+      // CNPG's own PKI: the CA, the server certificate, and `streaming_replica`'s client
+      // certificate (the only way its fixed pg_hba rules let that role in).
+      const certs = clusterCertificates(name, ns);
+      const tls = (suffix: string, crt: string, key: string, type: string): void => {
+        storeObject(ctx, {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          type,
+          metadata: {
+            name: `${name}-${suffix}`,
+            namespace: ns,
+            labels: { ...labels, 'cnpg.io/reload': 'true' },
+            ownerReferences: [ownerRef(c)],
+          },
+          data:
+            suffix === 'ca'
+              ? { 'ca.crt': b64(crt), 'ca.key': b64(key) }
+              : { 'tls.crt': b64(crt), 'tls.key': b64(key) },
+        });
+      };
+      tls('ca', certs.caCrt, certs.caKey, 'Opaque');
+      tls('server', certs.serverCrt, certs.serverKey, 'kubernetes.io/tls');
+      tls('replication', certs.replicationCrt, certs.replicationKey, 'kubernetes.io/tls');
     }
     if (!isObject(c['status'])) {
       const next = clone(c);

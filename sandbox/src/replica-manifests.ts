@@ -11,7 +11,9 @@ export interface ReplicaManifests {
 /**
  * The manifests of a CNPG replica of the source's `immich-pg` on ringtail (over the tailnet), as
  * the sandbox's CNPG test and benchmark apply them (a merge patch of `spec.replica.enabled` to
- * false promotes it).
+ * false promotes it). The replica logs in as `postgres` with a password: the source needs the
+ * `host replication postgres all scram-sha-256` line in its `spec.postgresql.pg_hba`, and the
+ * secret must hold the source's superuser password.
  * @returns the manifests and the secret's name
  */
 export function replicaManifests(): ReplicaManifests {
@@ -39,7 +41,7 @@ spec:
   replica: {enabled: true, source: minikube-immich-pg}
   externalClusters:
     - name: minikube-immich-pg
-      connectionParameters: {host: immich-pg.tail8d86e.ts.net, user: streaming_replica, dbname: postgres}
+      connectionParameters: {host: immich-pg.tail8d86e.ts.net, user: postgres, dbname: postgres}
       password: {name: ${sourceSecret}, key: password}
 `,
   };

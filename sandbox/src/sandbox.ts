@@ -9,6 +9,7 @@ import { ClusterView, IMMICH_FOLDERS, type TailnetDevice } from './cluster-view.
 import { appQuiesced, controllerStatus, startController, stopController } from './controller.ts';
 import { type DatasetSummary, generateDataset } from './dataset.ts';
 import { SandboxError } from './errors.ts';
+import { forgeRepoPath, OPS_REPO_URL, routeForgeToSandbox } from './forge.ts';
 import { distDir, writeShims } from './install.ts';
 import { loadWriterStatus, startLoadWriter, stopLoadWriter } from './load-writer.ts';
 import { dig, keyOf, objectKey } from './objects.ts';
@@ -17,7 +18,7 @@ import { type SandboxPaths, sandboxPaths } from './paths.ts';
 import { PgServer, pgConnectionString } from './pg-server.ts';
 import { removeMountPoints } from './pod-exec.ts';
 import { listProcesses, processAlive, stopProcess } from './processes.ts';
-import { reconcileState } from './reconcile-state.ts';
+import { reconcileState, TRACKING_ID } from './reconcile-state.ts';
 import { minikubeSeed, ringtailSeed, SANDBOX_CLUSTERS } from './seed.ts';
 import {
   loadWorld,
@@ -120,8 +121,9 @@ function seedWorld(paths: SandboxPaths, meta: SandboxMeta): void {
     for (const o of Object.values(ctx.objects)) o.metadata.creationTimestamp = seedTime;
     for (const b of Object.values(ctx.books)) if (b.templateAt) b.templateAt = seedTime;
   }
-  // The ArgoCD apps of the homelab are synced and healthy in the BEFORE state.
-  const revision = gitRevision(meta.repoRoot, 'main') ?? '0'.repeat(40);
+  // The ArgoCD apps of the homelab are synced (from the ops repository on the forge) and healthy
+  // in the BEFORE state, their resources tracked as ArgoCD tracks them.
+  const revision = gitRevision(forgeRepoPath(paths, OPS_REPO_URL)!, 'main') ?? '0'.repeat(40);
   const mk = world.contexts['minikube-indri']!;
   for (const o of Object.values(mk.objects)) {
     if (o.kind !== 'Application') continue;
@@ -132,16 +134,24 @@ function seedWorld(paths: SandboxPaths, meta: SandboxMeta): void {
       .filter(
         (x) =>
           o.metadata.name !== 'apps' &&
+          x.kind !== 'Secret' &&
           x.metadata.namespace === ns &&
           seeded.has(`${destCtx}/${keyOf(x)}`),
       )
-      .map((x) => ({
-        group: x.apiVersion.includes('/') ? x.apiVersion.split('/')[0]! : '',
-        version: x.apiVersion.split('/').at(-1)!,
-        kind: x.kind,
-        namespace: ns,
-        name: x.metadata.name,
-      }));
+      .map((x) => {
+        const group = x.apiVersion.includes('/') ? x.apiVersion.split('/')[0]! : '';
+        x.metadata.annotations = {
+          ...x.metadata.annotations,
+          [TRACKING_ID]: `${o.metadata.name}:${group}/${x.kind}:${ns}/${x.metadata.name}`,
+        };
+        return {
+          group,
+          version: x.apiVersion.split('/').at(-1)!,
+          kind: x.kind,
+          namespace: ns,
+          name: x.metadata.name,
+        };
+      });
     o['status'] = {
       sync: { status: 'Synced', revision },
       resources,
@@ -210,6 +220,27 @@ export function sourceConnectionString(world: World): string | undefined {
 }
 
 /**
+ * The source database as Immich reaches it: its owner role (`immich`) and password from the
+ * Cluster's `<cluster>-app` Secret.
+ * @param world the world
+ * @param superuserUrl the `postgres` URL of the running source
+ * @returns the URL with the application's credentials
+ */
+export function sourceAppConnectionString(world: World, superuserUrl: string): string {
+  const lw = world.meta.loadWriter;
+  const secret =
+    world.contexts[lw.context]?.objects[
+      objectKey('', 'Secret', lw.cluster.namespace, `${lw.cluster.name}-app`)
+    ];
+  const field = (k: string) =>
+    Buffer.from(String(dig(secret, 'data', k) ?? ''), 'base64').toString();
+  const url = new URL(superuserUrl);
+  url.username = encodeURIComponent(field('username') || 'immich');
+  url.password = encodeURIComponent(field('password'));
+  return url.toString();
+}
+
+/**
  * Starts the sandbox: on an empty directory seeds the homelab's BEFORE state (both clusters),
  * writes the shims, the library and the ops-repo stand-ins; starts the controller (which starts
  * or restarts every PostgreSQL server); fills the source database once; optionally starts the
@@ -261,6 +292,7 @@ export async function sandboxUp(options: SandboxUpOptions): Promise<SandboxUpRes
         logFile: path.join(paths.logs, 'load-writer.jsonl'),
       },
     };
+    writeOpsRepo(paths);
     await withLock(paths, () => {
       seedWorld(paths, meta);
       writeFileAtomic(paths.meta, `${JSON.stringify(meta, null, 2)}\n`);
@@ -280,6 +312,7 @@ export async function sandboxUp(options: SandboxUpOptions): Promise<SandboxUpRes
   writeShims(paths, meta.distDir, meta.nodePath);
   writeLibrary(paths);
   writeOpsRepo(paths);
+  routeForgeToSandbox(paths, meta.repoRoot);
   await startController(paths.dir);
   log('waiting for the source database (minikube-indri databases/immich-pg)');
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
@@ -299,10 +332,13 @@ export async function sandboxUp(options: SandboxUpOptions): Promise<SandboxUpRes
     }
     await sleep(100);
   }
+  // Immich's own role writes the dataset and the load (its tables are the `immich` role's, and
+  // it logs in with its password, as the app does).
+  const app = sourceAppConnectionString(loadWorld(paths.dir), conn);
   let dataset: DatasetSummary | undefined;
   if (!meta.datasetGenerated) {
     log(`generating the Immich-shaped dataset (${size})`);
-    dataset = await generateDataset(conn, { ...sizing, seed: 1 });
+    dataset = await generateDataset(app, { ...sizing, seed: 1 });
     await withLock(paths, () => {
       const m = readMeta(paths);
       writeFileAtomic(
@@ -325,7 +361,7 @@ export async function sandboxUp(options: SandboxUpOptions): Promise<SandboxUpRes
     } else {
       loadWriterPid = (
         await startLoadWriter({
-          connectionString: conn,
+          connectionString: app,
           logFile: meta.loadWriter.logFile,
           pidFile: meta.loadWriter.pidFile,
           intervalMs: options.loadIntervalMs,

@@ -1,3 +1,5 @@
+import { stringify as toYaml } from 'yaml';
+import { OPS_REPO_URL } from './forge.ts';
 import { LOCAL_REGISTRY } from './images.ts';
 import type { K8sObject } from './objects.ts';
 import { TAILNET } from './paths.ts';
@@ -253,9 +255,6 @@ function application(name: string, spec: Record<string, unknown>): K8sObject {
   };
 }
 
-/** Where the operator's ArgoCD apps point: the working repository (any repoURL but the mirrors). */
-export const OPS_REPO_URL = 'https://forge.ops.eblu.me/eblume/blumeops.git';
-
 /**
  * The BEFORE state of `minikube-indri`: ArgoCD, the CNPG operator, the `immich-pg` Cluster
  * (initdb bootstrap, PG 17 + VectorChord image, `borgmatic` managed role), its Tailscale Service
@@ -291,7 +290,12 @@ export function minikubeSeed(): K8sObject[] {
         instances: 1,
         imageName: SEED_IMAGES.postgres,
         enableSuperuserAccess: true,
-        postgresql: { shared_preload_libraries: ['vchord.so'] },
+        // wal_keep_size: what the chain's preflight asks of the source for an external replica
+        // (CNPG's default is 512MB).
+        postgresql: {
+          shared_preload_libraries: ['vchord.so'],
+          parameters: { wal_keep_size: '1GB' },
+        },
         bootstrap: {
           initdb: {
             database: 'immich',
@@ -452,6 +456,9 @@ export function minikubeSeed(): K8sObject[] {
     application('immich', {
       source: { repoURL: OPS_REPO_URL, path: 'argocd/manifests/immich', targetRevision: 'main' },
       destination: { server: 'https://kubernetes.default.svc', namespace: 'immich' },
+      // Automated with self-heal: a scale-down by hand is undone within seconds unless the
+      // policy is switched off first (the cutover's quiesce does; the rollback restores it).
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
     }),
     application('nvidia-device-plugin-ringtail', {
       source: {
@@ -544,4 +551,45 @@ export function ringtailSeed(): K8sObject[] {
       container: gpuLimits,
     }),
   ];
+}
+
+/** Where each seeded Application's manifests live in the ops repository, by app name. */
+const APP_PATHS: Record<string, { path: string; context: string; namespace?: string }> = {
+  databases: {
+    path: 'argocd/manifests/databases',
+    context: 'minikube-indri',
+    namespace: 'databases',
+  },
+  immich: { path: 'argocd/manifests/immich', context: 'minikube-indri', namespace: 'immich' },
+  'nvidia-device-plugin-ringtail': {
+    path: 'argocd/manifests/nvidia-device-plugin',
+    context: 'k3s-ringtail',
+    namespace: 'nvidia-device-plugin',
+  },
+};
+
+/**
+ * The ArgoCD part of the ops repository as the homelab has it before the migration:
+ * `argocd/apps/<app>.yaml` (the Applications the app-of-apps `apps` registers) and
+ * `argocd/manifests/<app>/<kind>-<name>.yaml` (what each one deploys: the seeded objects of its
+ * namespace; Secrets and the library's PersistentVolume are made by hand).
+ * @returns repository-relative file → YAML text
+ */
+export function opsRepoArgoFiles(): Record<string, string> {
+  const files: Record<string, string> = {};
+  const seeds: Record<string, K8sObject[]> = {
+    'minikube-indri': minikubeSeed(),
+    'k3s-ringtail': ringtailSeed(),
+  };
+  for (const app of seeds['minikube-indri']!.filter((o) => o.kind === 'Application')) {
+    if (app.metadata.name === 'apps') continue;
+    files[`argocd/apps/${app.metadata.name}.yaml`] = toYaml(app);
+  }
+  for (const { path: dir, context, namespace } of Object.values(APP_PATHS)) {
+    for (const o of seeds[context]!) {
+      if (o.metadata.namespace !== namespace || o.kind === 'Secret') continue;
+      files[`${dir}/${o.kind.toLowerCase()}-${o.metadata.name}.yaml`] = toYaml(o);
+    }
+  }
+  return files;
 }

@@ -101,6 +101,33 @@ describe('CNPG emulation through the kubectl stand-in (real PostgreSQL)', () => 
       `--from-literal=password=${Buffer.from(pw.stdout, 'base64').toString()}`,
     ]);
     expect(secret.code).toBe(0);
+    // A password replication connection needs a `host replication` rule on the source (CNPG's
+    // default rules let only `streaming_replica` in, with its certificate): refused without it.
+    await until(async () => {
+      const r = await k('k3s-ringtail', [
+        '-n',
+        'databases',
+        'get',
+        'cluster',
+        'immich-pg',
+        '-o',
+        'jsonpath={.status.phaseReason}',
+      ]);
+      return /no pg_hba.conf entry for replication connection from host "127.0.0.1", user "postgres"/.test(
+        r.stdout,
+      );
+    }, 30_000);
+    const rule = await k('minikube-indri', [
+      '-n',
+      'databases',
+      'patch',
+      'cluster',
+      'immich-pg',
+      '--type=merge',
+      '-p',
+      '{"spec":{"postgresql":{"pg_hba":["host replication postgres all scram-sha-256"]}}}',
+    ]);
+    expect(rule.code).toBe(0);
     const ready = await k('k3s-ringtail', [
       '-n',
       'databases',
@@ -285,6 +312,17 @@ describe('CNPG emulation through the kubectl stand-in (real PostgreSQL)', () => 
     expect(
       (await k('minikube-indri', ['-n', 'immich', 'get', 'pvc', 'pvc-ml-cache'])).stdout,
     ).toMatch(/Terminating/);
+    // ArgoCD's self-heal would scale it back: switch the app's automated sync off first.
+    await k('minikube-indri', [
+      '-n',
+      'argocd',
+      'patch',
+      'application',
+      'immich',
+      '--type=merge',
+      '-p',
+      '{"spec":{"syncPolicy":{"automated":null}}}',
+    ]);
     await k('minikube-indri', [
       '-n',
       'immich',

@@ -21,7 +21,7 @@ spec:
   source:
     repoURL: https://forge.ops.eblu.me/eblume/blumeops.git
     path: argocd/manifests/immich-ringtail
-    targetRevision: main
+    targetRevision: test-main
   destination:
     server: https://ringtail.tail8d86e.ts.net:6443
     namespace: immich
@@ -86,6 +86,10 @@ beforeAll(async () => {
   branchSha = git('rev-parse', 'HEAD');
   git('checkout', '-q', 'main');
   sb = await startSandbox({ repoRoot: repo });
+  // ArgoCD reads the forge: publish both branches there (`sandbox up` routed the forge's URL to
+  // the sandbox for this repository).
+  git('remote', 'add', 'origin', 'https://forge.ops.eblu.me/eblume/blumeops.git');
+  git('push', '-q', 'origin', 'main:test-main', 'mikado/migrate');
 });
 
 afterAll(async () => {
@@ -398,10 +402,32 @@ describe('kubectl stand-in: port-forward, tailnet, routing, backups, calls', () 
         })
       ).json()) as { photos: number; videos: number };
       const { default: pgLib } = await import('pg');
-      const client = new pgLib.Client({
+      // Through the forward, the server asks for the password (scram-sha-256), as CNPG's does.
+      const noPassword = new pgLib.Client({
         connectionString: `postgresql://postgres@127.0.0.1:${pgPort}/immich`,
       });
+      await expect(noPassword.connect()).rejects.toThrow(/password/);
+      const secret = await minikube(
+        '-n',
+        'databases',
+        'get',
+        'secret',
+        'immich-pg-superuser',
+        '-o',
+        'jsonpath={.data.password}',
+      );
+      const client = new pgLib.Client({
+        host: '127.0.0.1',
+        port: Number(pgPort),
+        user: 'postgres',
+        database: 'immich',
+        password: Buffer.from(secret.stdout, 'base64').toString(),
+      });
       await client.connect();
+      const owner = await client.query<{ o: string }>(
+        "select pg_get_userbyid(relowner) as o from pg_class where relname = 'assets'",
+      );
+      expect(owner.rows[0]?.o).toBe('immich');
       const row = (
         await client.query<{ n: number }>(
           'select count(*)::int as n from assets where "deletedAt" is null',
@@ -417,6 +443,43 @@ describe('kubectl stand-in: port-forward, tailnet, routing, backups, calls', () 
       () => !sandboxStatus(sb.dir).processes.some((p) => p.name.startsWith('port-forward')),
       10_000,
     );
+  });
+
+  it("undoes a hand-made change to an app with automated sync and self-heal (ArgoCD's self-heal)", async () => {
+    const app = await sb.run('argocd', ['app', 'get', 'immich', '-o', 'json']);
+    expect(JSON.parse(app.stdout).spec.syncPolicy.automated).toEqual({
+      prune: true,
+      selfHeal: true,
+    });
+    expect(
+      (await minikube('-n', 'immich', 'scale', 'deploy/immich-machine-learning', '--replicas=0'))
+        .code,
+    ).toBe(0);
+    expect((await minikube('-n', 'immich', 'delete', 'ingress', 'immich-tailscale')).code).toBe(0);
+    await until(async () => {
+      const ml = await minikube(
+        '-n',
+        'immich',
+        'get',
+        'deploy',
+        'immich-machine-learning',
+        '-o',
+        'jsonpath={.spec.replicas}',
+      );
+      const ing = await minikube(
+        '-n',
+        'immich',
+        'get',
+        'ingress',
+        'immich-tailscale',
+        '--ignore-not-found',
+        '-o',
+        'name',
+      );
+      return (
+        ml.stdout === '1' && ing.stdout.trim() === 'ingress.networking.k8s.io/immich-tailscale'
+      );
+    }, 20_000);
   });
 
   it('gives a second ingress claiming a taken tailnet name a suffixed name, and the name once it is free', async () => {
@@ -437,6 +500,17 @@ spec:
         .split('\n')
         .map((l) => l.split(/\s+/)[1])
         .filter(Boolean);
+    // The minikube app's automated sync would recreate its ingress once deleted below.
+    await minikube(
+      '-n',
+      'argocd',
+      'patch',
+      'application',
+      'immich',
+      '--type=merge',
+      '-p',
+      '{"spec":{"syncPolicy":{"automated":null}}}',
+    );
     await apply('photos');
     expect(await names()).toEqual(expect.arrayContaining(['photos', 'photos-1']));
     await apply('photos-ringtail');

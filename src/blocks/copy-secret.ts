@@ -7,6 +7,7 @@ import { type KubeTarget, kubectl, kubectlJson } from './kubectl.ts';
  * @param name its name
  * @param to where the copy goes (created or updated with `kubectl apply`)
  * @param toName the copy's name (default: the same)
+ * @param keys copy only these keys (e.g. a CA's `ca.crt` without its private key)
  * @returns the copy's name
  */
 export async function copySecret(
@@ -14,6 +15,7 @@ export async function copySecret(
   name: string,
   to: KubeTarget,
   toName = name,
+  keys?: string[],
 ): Promise<string> {
   const secret = await kubectlJson<{ type?: string; data?: Record<string, string> }>(from, [
     'secret',
@@ -28,8 +30,10 @@ export async function copySecret(
       labels: { 'app.kubernetes.io/managed-by': 'mikado' },
       annotations: { 'mikado/copied-from': `${from.context}/${from.namespace ?? ''}/${name}` },
     },
-    type: secret.type ?? 'Opaque',
-    data: secret.data ?? {},
+    type: keys ? 'Opaque' : (secret.type ?? 'Opaque'),
+    data: keys
+      ? Object.fromEntries(Object.entries(secret.data ?? {}).filter(([k]) => keys.includes(k)))
+      : (secret.data ?? {}),
   };
   await kubectl(to, ['apply', '-f', '-'], { input: JSON.stringify(copy) });
   return toName;

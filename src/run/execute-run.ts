@@ -237,7 +237,7 @@ async function runBlock(
   const running = executeBlock({
     spec,
     runnerScript: p.runnerScript,
-    env: p.env,
+    env: { ...p.env, MIKADO_BLOCK: `${pb.card.stem}:${pb.block.name}` },
     timeoutMs: pb.timeoutMs,
     graceMs: opts.graceMs ?? 5000,
     logFile: logAbs,
@@ -293,7 +293,8 @@ function fileSafe(s: string): string {
 
 /**
  * The environment of a block: the runner's, with the profile's PATH prefix and `MIKADO_PROFILE`,
- * `MIKADO_ROOT`, `MIKADO_RUN` (so stand-ins such as the sandbox's can tell where they run).
+ * `MIKADO_ROOT`, `MIKADO_RUN` (so stand-ins such as the sandbox's can tell where they run); each
+ * block also gets `MIKADO_BLOCK` (`<card>:<block>`).
  * @param env the runner's environment
  * @param profile the resolved profile
  * @param root repository root

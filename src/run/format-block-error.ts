@@ -3,7 +3,8 @@ import { pathToFileURL } from 'node:url';
 /**
  * Formats an error thrown by a block for its output: the stack with the card's absolute path
  * shortened to its path from the root (`docs/cards/x.md:14:9`), without the runner's own frames.
- * zx command failures (ProcessOutput) print their message (command, exit code, stderr) only.
+ * zx command failures (ProcessOutput) print their message (command, exit code, stderr) only; an
+ * error with a `fix` (the helpers' `RunError`s) prints it after its message.
  * @param error what the block threw
  * @param root repository root
  * @returns the text to print
@@ -25,5 +26,9 @@ export function formatBlockError(error: unknown, root: string): string {
     return shorten([error.message.trimEnd(), where].filter(Boolean).join('\n'));
   }
   const kept = frames.filter((f) => !/node:internal|block-runner|\(node:/.test(f));
-  return shorten([...head, ...kept].join('\n'));
+  // A helper's typed error says how to fix what it found (RunError's `fix`).
+  const fix = (error as { fix?: unknown }).fix;
+  return shorten(
+    [...head, ...(typeof fix === 'string' ? [`fix: ${fix}`] : []), ...kept].join('\n'),
+  );
 }

@@ -170,6 +170,17 @@ export function formatStatus(status: RunStatus, paint: Paint): string {
       lines.push(parts.join('  '));
     }
   }
+  // The latest verdict of each name (recordVerdict keeps it as `verdict:<name>`).
+  const verdicts = Object.entries(status.values).filter(
+    ([k, v]) => /^verdict:[^:]+$/.test(k) && typeof (v.value as { ok?: unknown })?.ok === 'boolean',
+  );
+  if (verdicts.length > 0) lines.push('', 'verdicts:');
+  for (const [k, v] of verdicts) {
+    const verdict = v.value as { ok: boolean; summary?: string; run?: string; at?: string };
+    lines.push(
+      `  ${verdict.ok ? paint.green('✓') : paint.red('✗')} ${k.slice('verdict:'.length)}  ${verdict.summary ?? ''}  ${paint.dim(`run ${verdict.run ?? '?'} at ${verdict.at ?? v.at}`)}`,
+    );
+  }
   const keys = Object.keys(status.values);
   if (keys.length > 0) lines.push('', `values (mikado.get): ${keys.join(', ')}`);
   return `${lines.join('\n')}\n`;

@@ -2,7 +2,7 @@
 // chain (cards, manifests, mikado.config.yaml), the sandbox (kubectl and other stand-ins over real
 // PostgreSQL) inside it, the real `mikado` binary, and a fault-injecting kubectl wrapper that tests
 // put in front of the kubectl stand-in.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -16,9 +16,16 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PgServer, readSandboxCalls, type SandboxCall } from '@mikado-docs/sandbox';
+import {
+  checkLoadWriterLog,
+  PgServer,
+  readSandboxCalls,
+  type SandboxCall,
+} from '@mikado-docs/sandbox';
 import pg from 'pg';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import type { VerifyOptions } from '../../src/verify/types.ts';
+import { verifyDatabases } from '../../src/verify/verify-databases.ts';
 
 /** The project root (the package the temp repository links as `mikado-docs`). */
 export const PROJECT = path.resolve(import.meta.dirname, '../..');
@@ -51,7 +58,11 @@ export interface ChainRepo {
   /** Runs a stand-in (`kubectl`, ...) of the sandbox. */
   standIn(tool: string, args: string[]): string;
   /** `mikado sandbox status --json`. */
-  status(): { servers: SandboxServer[]; loadWriter: { running: boolean; logFile: string } };
+  status(): {
+    servers: SandboxServer[];
+    loadWriter: { running: boolean; logFile: string };
+    routes: { domain: string; upstream: string }[];
+  };
   /** The recorded stand-in calls. */
   calls(): SandboxCall[];
   /** Journal records of a profile. */
@@ -67,7 +78,7 @@ const GIT_ENV = {
   GIT_COMMITTER_EMAIL: 'test@mikado.invalid',
 };
 
-function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = {
     ...process.env,
     NO_COLOR: '1',
@@ -81,43 +92,125 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return e;
 }
 
+/** The stand-ins the fault wrapper stands in front of (the same script under each name). */
+const WRAPPED_TOOLS = ['kubectl', 'argocd', 'tailscale', 'mise', 'borgmatic'];
+
 /**
- * The fault-injecting kubectl wrapper (first on PATH under the `sandbox-faults` profile, before
- * the kubectl stand-in). `MIKADO_TEST_FAULT` picks the fault, injected once per sandbox:
- * - `kill-restore`: the first `pg_restore` into `immich-pg` on ringtail creates the database, restores
- *   the schema and one table's data, then dies as if killed (exit 137);
- * - `tamper-target`: after the first `pg_restore` into `immich-pg` on ringtail succeeds, one asset row is
- *   changed on the target.
+ * The fault-injecting wrapper, first on PATH under the `sandbox-faults` profile, in front of each
+ * sandbox stand-in (the same script under each tool's name). Faults, each injected once per
+ * sandbox (a marker file records it):
+ * - `MIKADO_TEST_FAIL_AT=<card>:<block>`: the first call of that block (the runner tells each
+ *   block its name in `MIKADO_BLOCK`) fails at once with exit 1 and `injected failure`; with
+ *   `MIKADO_TEST_FAIL_MATCH=<word>`, the first call of that block whose arguments contain the word;
+ * - `MIKADO_TEST_FAULT=kill-restore`: the first `pg_restore` into `immich-pg` on ringtail creates
+ *   the database, restores the schema and one table's data, then dies as if killed (exit 137);
+ * - `MIKADO_TEST_FAULT=tamper-target`: after the first `pg_restore` into `immich-pg` on ringtail
+ *   succeeds, one asset row is changed on the target;
+ * - `MIKADO_TEST_FAULT=kill-source-dump`: during the first `pg_dump -Fc` of the source by
+ *   `final-sync`, once its first bytes arrive, the source's PostgreSQL is killed (SIGKILL of the
+ *   postmaster whose data directory is `MIKADO_TEST_SOURCE_PGDATA`);
+ * - `MIKADO_TEST_FAULT=kill-target-restore`: the first `pg_restore` into ringtail by `final-sync`
+ *   restores the schema and one table, then ringtail's PostgreSQL is killed
+ *   (`MIKADO_TEST_TARGET_PGDATA`) and the restore goes on against it;
+ * - `MIKADO_TEST_FAULT=drop-port-forward`: the first port-forward to ringtail's database in
+ *   `verify-final-sync` is killed as soon as it relays its first connection;
+ * - `MIKADO_TEST_PAUSE_AT=<card>:<block>` with `MIKADO_TEST_PAUSE_MATCH=<word>`: the first call of
+ *   that block with the word in its arguments runs, then the wrapper writes `paused` in the
+ *   sandbox directory and waits forever (the test kills the runner with its block there).
  */
 const FAULT_WRAPPER = `#!/usr/bin/env node
-// Test-only fault injection in front of the sandbox's kubectl stand-in.
+// Test-only fault injection in front of the sandbox's stand-ins.
 const { spawn, spawnSync } = require('node:child_process');
 const { existsSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
-const real = path.join(__dirname, '../../.mikado/sandbox/bin/kubectl');
-const marker = path.join(__dirname, '../../.mikado/sandbox/fault-injected');
+const tool = path.basename(__filename);
+const sandbox = path.join(__dirname, '../../.mikado/sandbox');
+const real = path.join(sandbox, 'bin', tool);
 const args = process.argv.slice(2);
-const run = (a, input) => spawnSync(real, a, { stdio: input === undefined ? 'inherit' : ['pipe', 'inherit', 'inherit'], input }).status ?? 1;
-const fault = process.env.MIKADO_TEST_FAULT;
-const restoreIntoTarget = args.includes('--context=k3s-ringtail') && args.includes('exec') && args.includes('svc/immich-pg-rw') && args.includes('pg_restore');
-if (!fault || !restoreIntoTarget || existsSync(marker)) {
-  // Pass through, forwarding signals (a port-forward runs until SIGTERM).
+const passThrough = () => {
+  // Forwarding signals (a port-forward runs until SIGTERM).
   const child = spawn(real, args, { stdio: 'inherit' });
   for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 1)));
+};
+const failAt = process.env.MIKADO_TEST_FAIL_AT;
+const match = process.env.MIKADO_TEST_FAIL_MATCH;
+if (failAt && process.env.MIKADO_BLOCK === failAt && (!match || args.includes(match))) {
+  const marker = path.join(sandbox, 'fault-at-' + failAt.replace(/[^\\w.-]/g, '_') + (match ? '-' + match : ''));
+  if (!existsSync(marker)) {
+    writeFileSync(marker, args.join(' '));
+    process.stderr.write('injected failure: ' + tool + ' ' + args.join(' ') + '\\n');
+    process.exit(1);
+  }
+}
+const pauseAt = process.env.MIKADO_TEST_PAUSE_AT;
+const pauseMatch = process.env.MIKADO_TEST_PAUSE_MATCH;
+const pauseMarker = path.join(sandbox, 'paused');
+if (pauseAt && process.env.MIKADO_BLOCK === pauseAt && args.includes(pauseMatch) && !existsSync(pauseMarker)) {
+  const r = spawnSync(real, args, { stdio: 'inherit' });
+  writeFileSync(pauseMarker, args.join(' '));
+  setInterval(() => {}, 1 << 30);
+  return;
+}
+const killServer = (pgdata) => {
+  const pid = Number(require('node:fs').readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\\n')[0]);
+  process.kill(pid, 'SIGKILL');
+};
+const fault = process.env.MIKADO_TEST_FAULT;
+const inFinalSync = (process.env.MIKADO_BLOCK || '').endsWith(':final-sync');
+const once = path.join(sandbox, 'fault-' + (fault || 'none'));
+if (fault === 'kill-source-dump' && inFinalSync && args.includes('pg_dump') && args.includes('-Fc') && !existsSync(once)) {
+  writeFileSync(once, '');
+  const child = spawn(real, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let killed = false;
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    if (!killed) {
+      killed = true;
+      child.stdout.pause();
+      killServer(process.env.MIKADO_TEST_SOURCE_PGDATA);
+      setTimeout(() => child.stdout.resume(), 200);
+    }
+  });
+  child.on('exit', (code) => process.exit(code === 0 ? 0 : code ?? 1));
+  return;
+}
+if (fault === 'drop-port-forward' && (process.env.MIKADO_BLOCK || '').endsWith(':verify-final-sync') && args.includes('port-forward') && args.includes('--context=k3s-ringtail') && !existsSync(once)) {
+  writeFileSync(once, '');
+  const child = spawn(real, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    if (String(chunk).includes('Handling connection')) {
+      child.kill('SIGKILL');
+      process.stderr.write('error: lost connection to pod\\n');
+      process.exit(1);
+    }
+  });
+  child.on('exit', (code) => process.exit(code ?? 1));
+  return;
+}
+const marker = path.join(sandbox, 'fault-injected-' + fault);
+const run = (a, input) => spawnSync(real, a, { stdio: input === undefined ? 'inherit' : ['pipe', 'inherit', 'inherit'], input }).status ?? 1;
+const restoreIntoTarget = tool === 'kubectl' && args.includes('--context=k3s-ringtail') && args.includes('exec') && args.includes('svc/immich-pg-rw') && args.includes('pg_restore');
+if (!fault || !restoreIntoTarget || existsSync(marker)) {
+  passThrough();
   return;
 }
 writeFileSync(marker, fault);
 const at = args.indexOf('pg_restore') + 1;
-if (fault === 'kill-restore') {
+if (fault === 'kill-restore' || fault === 'kill-target-restore') {
   const head = args.slice(0, at);
   const rest = args.slice(at);
   run([...head, '--section=pre-data', ...rest]);
   // pre-data created the database (--create); the data goes into it.
   const into = rest.filter((a) => a !== '--create').map((a, i, all) => (all[i - 1] === '-d' ? 'immich' : a));
   run([...head, '--section=data', '--table=assets', ...into]);
-  process.stderr.write('Killed\\n');
-  process.exit(137);
+  if (fault === 'kill-restore') {
+    process.stderr.write('Killed\\n');
+    process.exit(137);
+  }
+  killServer(process.env.MIKADO_TEST_TARGET_PGDATA);
+  process.exit(run(args));
 }
 const code = run(args);
 if (code === 0 && fault === 'tamper-target') {
@@ -135,12 +228,13 @@ process.exit(code);
 /**
  * Creates a temporary git repository with the shipped Immich chain (cards, manifests, config) and
  * a `sandbox-faults` profile (the sandbox profile with the fault wrapper first on PATH), links
- * this package as `node_modules/mikado-docs` (as an operator's repository installs it), commits,
- * and brings the sandbox up inside it.
- * @param opts dataset size, whether the load writer runs
+ * this package as `node_modules/mikado-docs` (as an operator's repository installs it), commits
+ * on the goal's branch, brings the sandbox up inside it and (unless `push: false`) pushes the
+ * branch to the sandbox's forge, where ArgoCD reads it.
+ * @param opts dataset size, whether the load writer runs, whether to push
  * @returns the repository
  */
-export function chainRepo(opts: { size?: string; load?: boolean } = {}): ChainRepo {
+export function chainRepo(opts: { size?: string; load?: boolean; push?: boolean } = {}): ChainRepo {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mikado-chain-'));
   cpSync(path.join(PROJECT, 'docs/cards/immich'), path.join(dir, 'docs/cards/immich'), {
     recursive: true,
@@ -153,19 +247,23 @@ export function chainRepo(opts: { size?: string; load?: boolean } = {}): ChainRe
   };
   writeFileSync(path.join(dir, 'mikado.config.yaml'), toYaml(config));
   mkdirSync(path.join(dir, '.faults/bin'), { recursive: true });
-  writeFileSync(path.join(dir, '.faults/bin/kubectl'), FAULT_WRAPPER);
-  chmodSync(path.join(dir, '.faults/bin/kubectl'), 0o755);
+  for (const tool of WRAPPED_TOOLS) {
+    writeFileSync(path.join(dir, '.faults/bin', tool), FAULT_WRAPPER);
+    chmodSync(path.join(dir, '.faults/bin', tool), 0o755);
+  }
   writeFileSync(path.join(dir, '.gitignore'), 'node_modules\n');
   mkdirSync(path.join(dir, 'node_modules'));
   symlinkSync(PROJECT, path.join(dir, 'node_modules/mikado-docs'));
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
   execFileSync('git', ['add', '-A'], { cwd: dir });
-  execFileSync('git', ['commit', '-q', '-m', 'the Immich chain'], { cwd: dir, env: env() });
+  execFileSync('git', ['commit', '-q', '-m', 'the Immich chain'], { cwd: dir, env: childEnv() });
+  // The operator works on the goal's branch of the ops repository.
+  execFileSync('git', ['checkout', '-q', '-b', 'mikado/migrate-immich-to-ringtail'], { cwd: dir });
   const sandboxDir = path.join(dir, '.mikado/sandbox');
   const mikado = (args: string[], extra?: NodeJS.ProcessEnv, timeoutMs = 600_000): MikadoOutput => {
     const r = spawnSync(process.execPath, [BIN, ...args], {
       cwd: dir,
-      env: env(extra),
+      env: childEnv(extra),
       encoding: 'utf8',
       timeout: timeoutMs,
       maxBuffer: 64 * 2 ** 20,
@@ -179,7 +277,7 @@ export function chainRepo(opts: { size?: string; load?: boolean } = {}): ChainRe
     standIn(tool, args) {
       return execFileSync(path.join(sandboxDir, 'bin', tool), args, {
         cwd: dir,
-        env: env(),
+        env: childEnv(),
         encoding: 'utf8',
       });
     },
@@ -213,7 +311,21 @@ export function chainRepo(opts: { size?: string; load?: boolean } = {}): ChainRe
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`sandbox up failed (${up.code}):\n${up.stdout}\n${up.stderr}`);
   }
+  if (opts.push !== false) pushToForge(dir);
   return repo;
+}
+
+/** The repository the chain's ArgoCD Applications deploy from (`spec.source.repoURL`). */
+export const OPS_REPO_URL = 'https://forge.ops.eblu.me/eblume/blumeops.git';
+
+/**
+ * Publishes a chain repository's branch where ArgoCD reads it, as the preflight asks: the
+ * remote the Applications name (`sandbox up` routes its URL to the sandbox's forge), pushed.
+ * @param dir the repository
+ */
+export function pushToForge(dir: string): void {
+  execFileSync('git', ['remote', 'add', 'origin', OPS_REPO_URL], { cwd: dir });
+  execFileSync('git', ['push', '-q', '-u', 'origin', 'HEAD'], { cwd: dir, env: childEnv() });
 }
 
 /**
@@ -290,6 +402,197 @@ export function blockOutcomes(records: Record<string, unknown>[]): string[] {
   return records
     .filter((r) => r['type'] === 'block-end')
     .map((r) => `${String(r['card'])}:${String(r['block'])} ${String(r['outcome'])}`);
+}
+
+/** A `mikado` run started in the background, and what its watcher did to it. */
+export interface WatchedRun {
+  output: MikadoOutput;
+  /** Why the watcher killed the runner with its block, if it did. */
+  killed?: string;
+}
+
+/**
+ * Runs the real binary in the background (its own process group) and, every 50 ms once its run
+ * is in the journal, asks `when` whether to kill it: when it answers with a reason, the runner
+ * and the block it runs (its own process group, recorded in the journal) are killed at once with
+ * SIGKILL, as a crash or an operator's `kill -9` would.
+ * @param repo the chain repository
+ * @param args the arguments
+ * @param env extra environment
+ * @param profile the profile (whose journal names the running block)
+ * @param when returns a reason to kill, or undefined
+ * @returns the output and the reason it was killed
+ */
+export function mikadoWatched(
+  repo: ChainRepo,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  profile: string,
+  when: () => string | undefined,
+): Promise<WatchedRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: repo.dir,
+      env: childEnv(env),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      stderr += b.toString();
+    });
+    let killed: string | undefined;
+    // Asked only once this run is in the journal: before that, the journal is an earlier run's.
+    let started = false;
+    const timer = setInterval(() => {
+      if (killed) return;
+      started ||= repo
+        .journal(profile)
+        .some((r) => r['type'] === 'run-start' && r['pid'] === child.pid);
+      if (!started) return;
+      let reason: string | undefined;
+      try {
+        reason = when();
+      } catch {}
+      if (!reason) return;
+      killed = reason;
+      const running = runningBlockPid(repo, profile);
+      for (const pgid of [child.pid!, running].filter((p): p is number => Boolean(p))) {
+        try {
+          process.kill(-pgid, 'SIGKILL');
+        } catch {}
+      }
+    }, 50);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      resolve({ output: { code, stdout, stderr }, killed });
+    });
+  });
+}
+
+/**
+ * The pid (= process group) of the block a profile's journal shows running: started, not ended.
+ * @param repo the chain repository
+ * @param profile the profile
+ * @returns the pid, or undefined
+ */
+export function runningBlockPid(repo: ChainRepo, profile: string): number | undefined {
+  const open = new Map<string, number>();
+  for (const r of repo.journal(profile)) {
+    const key = `${String(r['run'])}/${String(r['card'])}/${String(r['block'])}`;
+    if (r['type'] === 'block-start' && typeof r['pid'] === 'number') open.set(key, r['pid']);
+    if (r['type'] === 'block-end' || r['type'] === 'block-exit') open.delete(key);
+  }
+  return [...open.values()].at(-1);
+}
+
+/**
+ * Whether the journal shows a block started in the latest run.
+ * @param repo the chain repository
+ * @param profile the profile
+ * @param block `card:block`
+ * @returns true once it started
+ */
+export function blockStarted(repo: ChainRepo, profile: string, block: string): boolean {
+  const records = repo.journal(profile);
+  const run = records.filter((r) => r['type'] === 'run-start').at(-1)?.['run'];
+  return records.some(
+    (r) =>
+      r['type'] === 'block-start' &&
+      r['run'] === run &&
+      `${String(r['card'])}:${String(r['block'])}` === block,
+  );
+}
+
+/**
+ * One digest per table of a database's `public` schema (every row, in any order): equal digests
+ * mean equal contents.
+ * @param url the database
+ * @returns `schema.table` → md5
+ */
+export async function tableDigests(url: string): Promise<Record<string, string>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ t: string }>(
+      "select format('%I.%I', schemaname, tablename) as t from pg_tables where schemaname = 'public' order by 1",
+    );
+    const out: Record<string, string> = {};
+    for (const { t } of rows) {
+      const r = await client.query<{ d: string | null }>(
+        `select md5(string_agg(md5(x::text), '' order by md5(x::text))) as d from ${t} x`,
+      );
+      out[t] = r.rows[0]?.d ?? '';
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The commands (`kubectl …`, `mikado …`) in backticks of the first `fix:` line of a run's output
+ * (behind the block output's margin, if any): what an operator would type next.
+ * @param text the output
+ * @returns the commands, in order
+ */
+export function fixCommands(text: string): string[] {
+  const line = text.split('\n').find((l) => /^[\s│]*fix: /.test(l)) ?? '';
+  const fix = line.slice(line.indexOf('fix: '));
+  return [...fix.matchAll(/`([^`]+)`/g)]
+    .map((m) => m[1]!)
+    .filter((c) => /^(kubectl|mikado) /.test(c));
+}
+
+/**
+ * The `immich-pg` server of a context, as `sandbox status` reports it.
+ * @param repo the chain repository
+ * @param context the kube context
+ * @returns the server, or undefined when there is none
+ */
+export function immichServer(repo: ChainRepo, context: string): SandboxServer | undefined {
+  return repo.status().servers.find((s) => s.context === context && s.cluster === 'immich-pg');
+}
+
+/** What a comparison of ringtail with the quiesced source found lost or different. */
+export interface LostRows {
+  /** Writes the load writer logged as committed that ringtail lacks. */
+  missing: unknown[];
+  /** Rows on ringtail the load writer never logged. */
+  unexpected: unknown[];
+  /** What the independent comparison with a copy of the retained source volume found. */
+  failures: string[];
+}
+
+/**
+ * Compares ringtail's `immich` with the source as it stopped: every write the load writer logged
+ * as committed, and a full comparison with a copy of the source's (stopped, retained) volume.
+ * @param repo the chain repository
+ * @param sourceDir the source server's directory (its volume)
+ * @param scratch where to put the copy
+ * @param opts the comparison's options
+ * @param stops gets the copy's stop
+ * @returns what was lost or differs (all empty: nothing)
+ */
+export async function lostRows(
+  repo: ChainRepo,
+  sourceDir: string,
+  scratch: string,
+  opts: VerifyOptions,
+  stops: (() => Promise<unknown>)[],
+): Promise<LostRows> {
+  const ringtail = immichServer(repo, 'k3s-ringtail');
+  if (!ringtail?.port) throw new Error('no running immich-pg on k3s-ringtail');
+  const target = `postgresql://postgres@127.0.0.1:${ringtail.port}/immich`;
+  const check = await checkLoadWriterLog(repo.status().loadWriter.logFile, target);
+  const copy = await startCopy(sourceDir, scratch);
+  stops.push(() => copy.server.stop({ mode: 'immediate' }));
+  const report = await verifyDatabases(copy.url, target, opts);
+  return { missing: check.missing, unexpected: check.unexpected, failures: report.failures };
 }
 
 /**

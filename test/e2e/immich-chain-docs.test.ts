@@ -114,7 +114,9 @@ describe('the shipped Immich chain', () => {
     expect(code).toBe(0);
     expect(out).toContain('Plan for migrate-immich-to-ringtail (profile homelab)');
     expect(out).toMatch(/quiesce .*confirm/);
-    expect(out).toMatch(/30 would run \(10 need confirmation\)/);
+    expect(out).toMatch(/31 would run \(10 need confirmation\)/);
+    // The read-only preflight comes first.
+    expect(out.indexOf('preflight')).toBeLessThan(out.indexOf('install-operator'));
     expect(existsSync(path.join(root, '.mikado/journal'))).toBe(false);
   });
 });
