@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { benchArgs } from './bench-args.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 if (!existsSync(path.join(root, 'dist/index.js'))) {
@@ -20,7 +21,18 @@ const require = createRequire(import.meta.url);
 const { DirectedGraph } = require('graphology');
 const { stronglyConnectedComponents } = require('graphology-components');
 const { hasCycle, topologicalSort } = require('graphology-dag');
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const args = benchArgs(
+  "node bench/graph.bench.mjs\n\nThe card graph's own algorithms (order, components, cycles) against graphology's standard\nlibraries (graphology-dag, graphology-components) on card graphs of 10,000 and 20,000 cards.",
+  {
+    runs: {
+      type: 'string',
+      default: '15',
+      env: 'BENCH_RUNS',
+      describe: 'runs per measure (medians)',
+    },
+  },
+);
+const RUNS = Number(args.runs);
 
 const card = (stem, requires) => ({
   stem,

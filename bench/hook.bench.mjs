@@ -12,18 +12,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 
-const { values: args } = parseArgs({
-  options: { only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-});
-if (args.help || (args.only && !['commit-msg', 'pre-commit'].includes(args.only))) {
-  console.log(
-    'usage: node bench/hook.bench.mjs [--only commit-msg|pre-commit]\n' +
-      '  times the installed commit-msg and pre-commit hooks on a 10,000-card corpus against their goals\n' +
-      '  env: BENCH_RUNS (default 30), MIKADO_ORIGINAL_HOOK and MIKADO_ORIGINAL_PYTHON (the Python hook to compare)',
-  );
-  process.exit(args.help ? 0 : 2);
+const args = benchArgs(
+  'node bench/hook.bench.mjs [--only commit-msg|pre-commit]\n\nTimes the installed commit-msg and pre-commit hooks on a 10,000-card corpus against their goals.\nSet MIKADO_ORIGINAL_HOOK and MIKADO_ORIGINAL_PYTHON to time the original Python hook beside them.',
+  {
+    only: { type: 'string', describe: 'commit-msg or pre-commit: time only that hook' },
+    runs: { type: 'string', default: '30', env: 'BENCH_RUNS', describe: 'runs per measure' },
+  },
+);
+if (args.only && !['commit-msg', 'pre-commit'].includes(args.only)) {
+  process.stderr.write(`Unexpected --only ${args.only}, expected commit-msg or pre-commit\n`);
+  process.exit(2);
 }
 const only = (name) => args.only === undefined || args.only === name;
 
@@ -31,7 +31,7 @@ const root = path.resolve(import.meta.dirname, '..');
 const corpus = path.join(root, 'bench/.corpus/hook-10k');
 const CARDS = 10_000;
 const COMMITS = 100;
-const RUNS = Number(process.env.BENCH_RUNS ?? 30);
+const RUNS = Number(args.runs);
 
 const env = {
   ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_'))),

@@ -8,10 +8,21 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { benchArgs } from './bench-args.mjs';
 
 const here = import.meta.dirname;
 const project = path.resolve(here, '..');
-const bin = process.env.MIKADO_BENCH_BIN ?? path.join(project, 'bin/mikado.js');
+const args = benchArgs(
+  'node bench/hostile-input.bench.mjs\n\n`mikado check` on a card that is one line of about 1 MiB, and `mikado run --dry-run` of the\nshipped Immich chain (planned from the cards committed at HEAD).',
+  {
+    bin: {
+      type: 'string',
+      env: 'MIKADO_BENCH_BIN',
+      describe: 'the binary to time (default bin/mikado.js)',
+    },
+  },
+);
+const bin = args.bin ?? path.join(project, 'bin/mikado.js');
 if (!existsSync(path.join(path.dirname(bin), '../dist/cli.js'))) {
   console.error('dist/ is missing: run `npm run build` first.');
   process.exit(2);

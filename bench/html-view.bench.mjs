@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { benchArgs } from './bench-args.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const bin = path.join(root, 'bin/mikado.js');
@@ -12,6 +13,10 @@ if (!existsSync(path.join(root, 'dist/cli.js'))) {
   console.error('dist/ is missing: run `npm run build` first (mise run bench does).');
   process.exit(2);
 }
+benchArgs(
+  'node bench/html-view.bench.mjs\n\nWhole `mikado view CHAIN --format html` processes against `--format tree`, the Graphviz\nWebAssembly load and one layout of the shipped chain (medians of 9).',
+  {},
+);
 const RUNS = 9;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
