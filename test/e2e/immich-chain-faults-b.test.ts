@@ -216,9 +216,13 @@ beforeAll(async () => {
       .some((r) => r['type'] === 'set' && r['key'] === 'immich.quiesced');
     if (q) {
       // A killed source restarts (the emulated operator brings its pod back): wait for it.
-      for (let i = 0; i < 100 && !server('minikube-indri')?.port; i++)
+      // Up to 2 minutes: on a loaded machine the restart can take longer than 20 s.
+      for (let i = 0; i < 600 && !server('minikube-indri')?.port; i++)
         await new Promise((r) => setTimeout(r, 200));
-      outcome.source = await digest(server('minikube-indri').port!);
+      const source = server('minikube-indri');
+      if (!source?.port)
+        throw new Error(`the source did not come back within 2 min after ${fault.name}`);
+      outcome.source = await digest(source.port);
       quiesced ??= outcome.source;
     }
     outcomes.push(outcome);
