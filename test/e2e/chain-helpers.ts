@@ -558,6 +558,43 @@ export function immichServer(repo: ChainRepo, context: string): SandboxServer | 
   return repo.status().servers.find((s) => s.context === context && s.cluster === 'immich-pg');
 }
 
+/**
+ * Waits for a context's `immich-pg` server to run, and when it does not, says what the sandbox
+ * saw: the server as status reports it, the last controller events and the end of its log.
+ * @param repo the chain repository
+ * @param context the context
+ * @param why what happened before (for the error)
+ * @param timeoutMs how long to wait
+ * @returns the running server
+ */
+export async function waitForServer(
+  repo: ChainRepo,
+  context: string,
+  why: string,
+  timeoutMs = 120_000,
+): Promise<SandboxServer & { port: number }> {
+  const until = Date.now() + timeoutMs;
+  let s = immichServer(repo, context);
+  while (!s?.port && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 200));
+    s = immichServer(repo, context);
+  }
+  if (s?.port) return s as SandboxServer & { port: number };
+  const tail = (file: string, n: number): string =>
+    existsSync(file)
+      ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n')
+      : '(none)';
+  throw new Error(
+    [
+      `${context} immich-pg did not run within ${timeoutMs / 1000} s after ${why}`,
+      `status: ${JSON.stringify(s)}`,
+      `events:\n${tail(path.join(repo.sandboxDir, 'events.jsonl'), 12)}`,
+      `controller log:\n${tail(path.join(repo.sandboxDir, 'logs', 'controller.log'), 20)}`,
+      `postgres log:\n${s?.dir ? tail(path.join(s.dir, 'postgres.log'), 20) : '(no server)'}`,
+    ].join('\n'),
+  );
+}
+
 /** What a comparison of ringtail with the quiesced source found lost or different. */
 export interface LostRows {
   /** Writes the load writer logged as committed that ringtail lacks. */

@@ -24,6 +24,7 @@ import {
   type SandboxServer,
   tableDigests,
   type WatchedRun,
+  waitForServer,
 } from './chain-helpers.ts';
 
 const C = 'immich-cutover-and-decommission';
@@ -217,11 +218,7 @@ beforeAll(async () => {
     if (q) {
       // A killed source restarts (the emulated operator brings its pod back): wait for it.
       // Up to 2 minutes: on a loaded machine the restart can take longer than 20 s.
-      for (let i = 0; i < 600 && !server('minikube-indri')?.port; i++)
-        await new Promise((r) => setTimeout(r, 200));
-      const source = server('minikube-indri');
-      if (!source?.port)
-        throw new Error(`the source did not come back within 2 min after ${fault.name}`);
+      const source = await waitForServer(repo, 'minikube-indri', fault.name);
       outcome.source = await digest(source.port);
       quiesced ??= outcome.source;
     }
