@@ -7,26 +7,23 @@ import {
   card,
   cleanupRepos,
   createRepo,
+  GOAL,
+  goalCard,
+  goalLeafPlan,
+  LEAF,
   mikadoBranchRepo,
   type TestRepo,
 } from './helpers/git-repo.ts';
 
-const GOAL = 'docs/cards/goal.md';
-const LEAF = 'docs/cards/leaf.md';
 const NEW = 'docs/cards/found.md';
 afterEach(cleanupRepos);
 
 /** main, then on mikado/goal: plan, impl a, close leaf, impl b, impl c. */
 function branchMidCycle(): { r: TestRepo; sha: Record<string, string> } {
   // The hooks are installed: the commits a user makes after the reset go through them.
-  const r = createRepo();
-  r.commitNoVerify('init', { 'README.md': '# p\n' });
-  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+  const r = mikadoBranchRepo({ install: true });
   const sha: Record<string, string> = {};
-  sha['plan'] = r.commitNoVerify('C2(goal): plan goal', {
-    [GOAL]: card({ title: 'Goal', status: 'active', branch: 'mikado/goal', requires: ['leaf'] }),
-    [LEAF]: card({ title: 'Leaf', status: 'active' }),
-  });
+  sha['plan'] = r.commitNoVerify('C2(goal): plan goal', goalLeafPlan());
   sha['implA'] = r.commitNoVerify('C2(goal): impl a', { 'src/a.txt': 'a\n' });
   sha['close'] = r.commitNoVerify('C2(goal): close leaf', { [LEAF]: card({ title: 'Leaf' }) });
   sha['implB'] = r.commitNoVerify('C2(goal): impl b', { 'src/b.txt': 'b\n' });
@@ -48,12 +45,7 @@ const snapshot = (r: TestRepo) => ({
 const discover = (r: TestRepo) =>
   r.write({
     [NEW]: card({ title: 'Found', status: 'active' }),
-    [GOAL]: card({
-      title: 'Goal',
-      status: 'active',
-      branch: 'mikado/goal',
-      requires: ['leaf', 'found'],
-    }),
+    [GOAL]: goalCard({ requires: ['leaf', 'found'] }),
   });
 const subjects = (r: TestRepo) =>
   r.gitOk(['log', '--format=%s', 'main..HEAD']).split('\n').reverse();
