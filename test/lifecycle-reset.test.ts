@@ -49,6 +49,15 @@ const discover = (r: TestRepo) =>
   });
 const subjects = (r: TestRepo) =>
   r.gitOk(['log', '--format=%s', 'main..HEAD']).split('\n').reverse();
+/** The branch's subjects once the plan of `found` is moved to the end of the planning layer. */
+const PLANNED_FIRST = [
+  'C2(goal): plan goal',
+  'C2(goal): plan found',
+  'C2(goal): impl a',
+  'C2(goal): close leaf',
+  'C2(goal): impl b',
+  'C2(goal): impl c',
+];
 
 describe('mikado reset', () => {
   it('prints the plan and changes nothing without --apply', () => {
@@ -119,14 +128,7 @@ describe('mikado reset', () => {
     expect([res.status, res.stderr]).toEqual([0, '']);
     expect(res.stdout).toContain('replayed 4 commits on `mikado/goal`');
     expect(res.stdout).toContain('follows the Mikado Branch Invariant');
-    expect(subjects(r)).toEqual([
-      'C2(goal): plan goal',
-      'C2(goal): plan found',
-      'C2(goal): impl a',
-      'C2(goal): close leaf',
-      'C2(goal): impl b',
-      'C2(goal): impl c',
-    ]);
+    expect(subjects(r)).toEqual(PLANNED_FIRST);
     // The code of every replayed commit is there, and the uncommitted work as it was.
     expect(r.gitOk(['diff', sha['implC']!, 'HEAD', '--', 'src'])).toBe('');
     expect(read(r, 'src/b.txt')).toBe('unstaged edit\n');
@@ -193,14 +195,7 @@ describe('mikado reset', () => {
       const done = r.mikado(['replay', '--continue']);
       expect(done.status, done.stdout + done.stderr).toBe(1); // `close leaf` with an active prerequisite
       expect(done.stdout).toContain('close-not-leaf');
-      expect(subjects(r)).toEqual([
-        'C2(goal): plan goal',
-        'C2(goal): plan found',
-        'C2(goal): impl a',
-        'C2(goal): close leaf',
-        'C2(goal): impl b',
-        'C2(goal): impl c',
-      ]);
+      expect(subjects(r)).toEqual(PLANNED_FIRST);
       expect(read(r, 'src/c.txt')).toBe('wip\n');
     }
   });
@@ -281,14 +276,7 @@ describe('mikado plan', () => {
     expect(res.stdout).toContain(
       'committed `C2(goal): plan found` at the reset point `C2(goal): plan goal`',
     );
-    expect(subjects(r)).toEqual([
-      'C2(goal): plan goal',
-      'C2(goal): plan found',
-      'C2(goal): impl a',
-      'C2(goal): close leaf',
-      'C2(goal): impl b',
-      'C2(goal): impl c',
-    ]);
+    expect(subjects(r)).toEqual(PLANNED_FIRST);
     expect(r.gitOk(['show', '--name-only', '--format=', 'HEAD~4']).split('\n').sort()).toEqual([
       NEW,
       GOAL,
