@@ -4,7 +4,7 @@
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { PgServer } from '@mikado-docs/sandbox';
+import { type PgServer, startTestPg } from '@mikado-docs/sandbox';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diffRows, formatRowDifferences } from '../src/blocks/diff-rows.ts';
@@ -31,6 +31,17 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
+
+/**
+ * A PostgreSQL server of the test's own, stopped and removed after it.
+ * @param prefix names its temp directory
+ * @returns the server and its connection string
+ */
+async function startPg(prefix: string): Promise<{ server: PgServer; connectionString: string }> {
+  const { server, stop } = await startTestPg(prefix);
+  cleanups.push(stop);
+  return { server, connectionString: server.connectionString() };
+}
 
 function fakeApi(runId: string, values = new Map<string, unknown>()): VerdictApi {
   return {
@@ -273,14 +284,7 @@ describe('runPreflight', () => {
 
 describe('freezeWrites (real PostgreSQL)', () => {
   it('holds writers off while frozen, lets readers through, and releases them', async () => {
-    const t = tempDir('blocks-pg');
-    const server = new PgServer(path.join(t.dir, 'pg'));
-    cleanups.push(t.cleanup);
-    cleanups.push(async () => {
-      await server.stop({ mode: 'immediate' });
-    });
-    await server.init();
-    const { connectionString } = await server.start();
+    const { connectionString } = await startPg('blocks-pg');
     const setup = new pg.Client({ connectionString });
     await setup.connect();
     await setup.query('create table t (id int primary key); insert into t values (1)');
@@ -315,14 +319,7 @@ describe('freezeWrites (real PostgreSQL)', () => {
 
 describe('diffRows (real PostgreSQL)', () => {
   it('lists by primary key the rows the second database wrote, changed and deleted, with their content', async () => {
-    const t = tempDir('blocks-diff');
-    const server = new PgServer(path.join(t.dir, 'pg'));
-    cleanups.push(t.cleanup);
-    cleanups.push(async () => {
-      await server.stop({ mode: 'immediate' });
-    });
-    await server.init();
-    const { connectionString } = await server.start();
+    const { server, connectionString } = await startPg('blocks-diff');
     const schema =
       'create table albums (id int primary key, name text); create table pairs (a int, b int, note text, primary key (a, b)); create table log (line text)';
     for (const db of ['a', 'b']) await server.query(`create database ${db}`);

@@ -11,11 +11,11 @@ import {
   card,
   cleanupRepos,
   createRepo,
+  GOAL,
   mikadoBranchRepo,
   type TestRepo,
 } from './helpers/git-repo.ts';
 
-const GOAL = 'docs/cards/goal.md';
 const A = 'docs/cards/a.md';
 const B = 'docs/cards/b.md';
 let server: Server | undefined;

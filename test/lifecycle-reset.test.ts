@@ -7,26 +7,23 @@ import {
   card,
   cleanupRepos,
   createRepo,
+  GOAL,
+  goalCard,
+  goalLeafPlan,
+  LEAF,
   mikadoBranchRepo,
   type TestRepo,
 } from './helpers/git-repo.ts';
 
-const GOAL = 'docs/cards/goal.md';
-const LEAF = 'docs/cards/leaf.md';
 const NEW = 'docs/cards/found.md';
 afterEach(cleanupRepos);
 
 /** main, then on mikado/goal: plan, impl a, close leaf, impl b, impl c. */
 function branchMidCycle(): { r: TestRepo; sha: Record<string, string> } {
   // The hooks are installed: the commits a user makes after the reset go through them.
-  const r = createRepo();
-  r.commitNoVerify('init', { 'README.md': '# p\n' });
-  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+  const r = mikadoBranchRepo({ install: true });
   const sha: Record<string, string> = {};
-  sha['plan'] = r.commitNoVerify('C2(goal): plan goal', {
-    [GOAL]: card({ title: 'Goal', status: 'active', branch: 'mikado/goal', requires: ['leaf'] }),
-    [LEAF]: card({ title: 'Leaf', status: 'active' }),
-  });
+  sha['plan'] = r.commitNoVerify('C2(goal): plan goal', goalLeafPlan());
   sha['implA'] = r.commitNoVerify('C2(goal): impl a', { 'src/a.txt': 'a\n' });
   sha['close'] = r.commitNoVerify('C2(goal): close leaf', { [LEAF]: card({ title: 'Leaf' }) });
   sha['implB'] = r.commitNoVerify('C2(goal): impl b', { 'src/b.txt': 'b\n' });
@@ -48,15 +45,19 @@ const snapshot = (r: TestRepo) => ({
 const discover = (r: TestRepo) =>
   r.write({
     [NEW]: card({ title: 'Found', status: 'active' }),
-    [GOAL]: card({
-      title: 'Goal',
-      status: 'active',
-      branch: 'mikado/goal',
-      requires: ['leaf', 'found'],
-    }),
+    [GOAL]: goalCard({ requires: ['leaf', 'found'] }),
   });
 const subjects = (r: TestRepo) =>
   r.gitOk(['log', '--format=%s', 'main..HEAD']).split('\n').reverse();
+/** The branch's subjects once the plan of `found` is moved to the end of the planning layer. */
+const PLANNED_FIRST = [
+  'C2(goal): plan goal',
+  'C2(goal): plan found',
+  'C2(goal): impl a',
+  'C2(goal): close leaf',
+  'C2(goal): impl b',
+  'C2(goal): impl c',
+];
 
 describe('mikado reset', () => {
   it('prints the plan and changes nothing without --apply', () => {
@@ -127,14 +128,7 @@ describe('mikado reset', () => {
     expect([res.status, res.stderr]).toEqual([0, '']);
     expect(res.stdout).toContain('replayed 4 commits on `mikado/goal`');
     expect(res.stdout).toContain('follows the Mikado Branch Invariant');
-    expect(subjects(r)).toEqual([
-      'C2(goal): plan goal',
-      'C2(goal): plan found',
-      'C2(goal): impl a',
-      'C2(goal): close leaf',
-      'C2(goal): impl b',
-      'C2(goal): impl c',
-    ]);
+    expect(subjects(r)).toEqual(PLANNED_FIRST);
     // The code of every replayed commit is there, and the uncommitted work as it was.
     expect(r.gitOk(['diff', sha['implC']!, 'HEAD', '--', 'src'])).toBe('');
     expect(read(r, 'src/b.txt')).toBe('unstaged edit\n');
@@ -201,14 +195,7 @@ describe('mikado reset', () => {
       const done = r.mikado(['replay', '--continue']);
       expect(done.status, done.stdout + done.stderr).toBe(1); // `close leaf` with an active prerequisite
       expect(done.stdout).toContain('close-not-leaf');
-      expect(subjects(r)).toEqual([
-        'C2(goal): plan goal',
-        'C2(goal): plan found',
-        'C2(goal): impl a',
-        'C2(goal): close leaf',
-        'C2(goal): impl b',
-        'C2(goal): impl c',
-      ]);
+      expect(subjects(r)).toEqual(PLANNED_FIRST);
       expect(read(r, 'src/c.txt')).toBe('wip\n');
     }
   });
@@ -289,14 +276,7 @@ describe('mikado plan', () => {
     expect(res.stdout).toContain(
       'committed `C2(goal): plan found` at the reset point `C2(goal): plan goal`',
     );
-    expect(subjects(r)).toEqual([
-      'C2(goal): plan goal',
-      'C2(goal): plan found',
-      'C2(goal): impl a',
-      'C2(goal): close leaf',
-      'C2(goal): impl b',
-      'C2(goal): impl c',
-    ]);
+    expect(subjects(r)).toEqual(PLANNED_FIRST);
     expect(r.gitOk(['show', '--name-only', '--format=', 'HEAD~4']).split('\n').sort()).toEqual([
       NEW,
       GOAL,

@@ -9,12 +9,7 @@ import type { SideDigest } from '../verify/side-digest.ts';
 import type { VerificationReport, VerifyOptions } from '../verify/types.ts';
 import { verifyDatabases } from '../verify/verify-databases.ts';
 import { type EarlierDigests, verifySince } from '../verify/verify-since.ts';
-import {
-  type CnpgConnection,
-  type CnpgDatabase,
-  cnpgPrimaryTarget,
-  openCnpgDatabase,
-} from './cnpg.ts';
+import { type CnpgConnection, type CnpgDatabase, cnpgExecArgs, openCnpgDatabase } from './cnpg.ts';
 import { kubectl } from './kubectl.ts';
 
 /**
@@ -24,19 +19,8 @@ import { kubectl } from './kubectl.ts';
  * @returns the dump
  */
 export async function cnpgSchemaDump(db: CnpgDatabase): Promise<string> {
-  const pod = cnpgPrimaryTarget(db);
-  const { stdout } = await kubectl(db, [
-    'exec',
-    pod,
-    '-c',
-    'postgres',
-    '--',
-    'pg_dump',
-    '--schema-only',
-    '--no-owner',
-    '-d',
-    db.database,
-  ]);
+  const dump = ['pg_dump', '--schema-only', '--no-owner', '-d', db.database];
+  const { stdout } = await kubectl(db, cnpgExecArgs(db, dump));
   return stdout;
 }
 

@@ -1,6 +1,6 @@
 import { NEEDED_ROLES_SQL } from '../verify/database-state.ts';
 import { carryRoleStatements } from './carry-roles.ts';
-import { type KubeTarget, kubectl, kubectlJson } from './kubectl.ts';
+import { type KubeTarget, kubectl, kubectlArgs, kubectlJson } from './kubectl.ts';
 import { startPortForward } from './port-forward.ts';
 import { streamToFile } from './stream-to-file.ts';
 
@@ -49,6 +49,26 @@ export function cnpgPrimaryTarget(c: CnpgCluster): string {
 }
 
 /**
+ * The `kubectl exec` arguments that run a command in the `postgres` container of a cluster's
+ * primary (through {@link cnpgPrimaryTarget}).
+ * @param c the cluster
+ * @param command the command and its arguments
+ * @param options `stdin`: pass standard input through (`-i`)
+ * @returns `exec [-i] svc/<cluster>-rw -c postgres -- COMMAND...`
+ */
+export function cnpgExecArgs(
+  c: CnpgCluster,
+  command: string[],
+  options: { stdin?: boolean } = {},
+): string[] {
+  const stdin = options.stdin ? ['-i'] : [];
+  return ['exec', ...stdin, cnpgPrimaryTarget(c), '-c', 'postgres', '--', ...command];
+}
+
+/** `psql` as blocks run it in a pod: no psqlrc, unaligned tuples only, quiet, stop on error. */
+const PSQL = ['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1'];
+
+/**
  * Runs SQL with `psql` inside the cluster's primary pod (as `postgres` over the local socket, so
  * the server's own client version is used) and returns its unaligned, tuples-only output.
  * @param db the database
@@ -57,22 +77,7 @@ export function cnpgPrimaryTarget(c: CnpgCluster): string {
  * @throws CommandError when psql fails (ON_ERROR_STOP is set)
  */
 export async function cnpgPsql(db: CnpgDatabase, sql: string): Promise<string> {
-  const pod = cnpgPrimaryTarget(db);
-  const { stdout } = await kubectl(db, [
-    'exec',
-    pod,
-    '-c',
-    'postgres',
-    '--',
-    'psql',
-    '-XAtq',
-    '-v',
-    'ON_ERROR_STOP=1',
-    '-d',
-    db.database,
-    '-c',
-    sql,
-  ]);
+  const { stdout } = await kubectl(db, cnpgExecArgs(db, [...PSQL, '-d', db.database, '-c', sql]));
   return stdout.trim();
 }
 
@@ -148,14 +153,9 @@ export async function dumpCnpgDatabase(
   file: string,
   options: { compress?: number } = {},
 ): Promise<number> {
-  const pod = cnpgPrimaryTarget(db);
-  const head = [`--context=${db.context}`, '-n', db.namespace];
   const level = options.compress === undefined ? [] : [`-Z${options.compress}`];
-  return streamToFile(
-    'kubectl',
-    [...head, 'exec', pod, '-c', 'postgres', '--', 'pg_dump', '-Fc', ...level, '-d', db.database],
-    file,
-  );
+  const dump = ['pg_dump', '-Fc', ...level, '-d', db.database];
+  return streamToFile('kubectl', kubectlArgs(db, cnpgExecArgs(db, dump)), file);
 }
 
 /**
@@ -175,20 +175,14 @@ export async function carryCnpgRoles(source: CnpgDatabase, target: CnpgCluster):
   const existing = lines(
     await cnpgPsql({ ...target, database: 'postgres' }, 'select rolname from pg_roles'),
   );
-  const inPod = (c: CnpgCluster, ...command: string[]) => [
-    'exec',
-    ...(command[0] === 'psql' ? ['-i'] : []),
-    cnpgPrimaryTarget(c),
-    '-c',
-    'postgres',
-    '--',
-    ...command,
-  ];
-  const { stdout: dumpall } = await kubectl(source, inPod(source, 'pg_dumpall', '--roles-only'));
+  const { stdout: dumpall } = await kubectl(
+    source,
+    cnpgExecArgs(source, ['pg_dumpall', '--roles-only']),
+  );
   const sql = carryRoleStatements(dumpall, needed, existing);
   if (sql !== '') {
-    const psql = ['psql', '-XAtq', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-f', '-'];
-    await kubectl(target, inPod(target, ...psql), { input: sql });
+    const psql = [...PSQL, '-d', 'postgres', '-f', '-'];
+    await kubectl(target, cnpgExecArgs(target, psql, { stdin: true }), { input: sql });
   }
   return needed.filter((r) => !existing.includes(r));
 }
@@ -210,33 +204,17 @@ export async function restoreCnpgDatabase(
   file: string,
   options: { jobs?: number } = {},
 ): Promise<void> {
-  const pod = cnpgPrimaryTarget(db);
   const admin: CnpgDatabase = { ...db, database: 'postgres' };
   const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`;
   await cnpgPsql(admin, `drop database if exists ${ident(db.database)} with (force)`);
-  await kubectl(
-    db,
-    ['exec', '-i', pod, '-c', 'postgres', '--', 'sh', '-c', `cat > ${POD_DUMP_PATH}`],
-    { inputFile: file },
-  );
+  await kubectl(db, cnpgExecArgs(db, ['sh', '-c', `cat > ${POD_DUMP_PATH}`], { stdin: true }), {
+    inputFile: file,
+  });
   try {
-    await kubectl(db, [
-      'exec',
-      pod,
-      '-c',
-      'postgres',
-      '--',
-      'pg_restore',
-      '--create',
-      '--exit-on-error',
-      `--jobs=${options.jobs ?? 2}`,
-      '-d',
-      'postgres',
-      POD_DUMP_PATH,
-    ]);
+    const jobs = `--jobs=${options.jobs ?? 2}`;
+    const restore = ['pg_restore', '--create', '--exit-on-error', jobs, '-d', 'postgres'];
+    await kubectl(db, cnpgExecArgs(db, [...restore, POD_DUMP_PATH]));
   } finally {
-    await kubectl(db, ['exec', pod, '-c', 'postgres', '--', 'rm', '-f', POD_DUMP_PATH]).catch(
-      () => {},
-    );
+    await kubectl(db, cnpgExecArgs(db, ['rm', '-f', POD_DUMP_PATH])).catch(() => {});
   }
 }

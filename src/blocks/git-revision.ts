@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { RunError } from '../errors.ts';
-import { runCommand } from './run-command.ts';
+import { git, gitTry } from '../git/git.ts';
 
 /** What {@link pushedRevision} checks besides the commit being pushed. */
 export interface PushedRevisionOptions {
@@ -39,19 +39,6 @@ export function repositoryKey(url: string): string {
   }
 }
 
-async function git(cwd: string, args: string[]): Promise<string> {
-  return (await runCommand('git', args, { cwd })).stdout.trim();
-}
-
-/** Runs git, telling success from failure instead of throwing. */
-async function gitOk(cwd: string, args: string[]): Promise<{ ok: boolean; stdout: string }> {
-  try {
-    return { ok: true, stdout: (await runCommand('git', args, { cwd })).stdout };
-  } catch {
-    return { ok: false, stdout: '' };
-  }
-}
-
 /**
  * The commit an ArgoCD Application should be pinned to on a branch (`argocd app set APP
  * --revision SHA`): `HEAD`'s 40-character sha, once it is certain ArgoCD can check it out: the
@@ -67,11 +54,11 @@ export async function pushedRevision(
   cwd: string,
   options: PushedRevisionOptions = {},
 ): Promise<string> {
-  const sha = await git(cwd, ['rev-parse', 'HEAD']);
+  const sha = git(['rev-parse', 'HEAD'], { cwd }).trim();
   const short = sha.slice(0, 12);
   const remotes = new Map<string, string>();
-  const listing = await gitOk(cwd, ['config', '--get-regexp', '^remote\\..*\\.url$']);
-  for (const line of listing.stdout.split('\n')) {
+  const listing = gitTry(['config', '--get-regexp', '^remote\\..*\\.url$'], { cwd }) ?? '';
+  for (const line of listing.split('\n')) {
     const m = /^remote\.(.+)\.url (.+)$/.exec(line.trim());
     if (m) remotes.set(m[1]!, m[2]!);
   }
@@ -87,14 +74,9 @@ export async function pushedRevision(
       },
     );
   }
-  const tracking = await gitOk(cwd, [
-    'branch',
-    '-r',
-    '--contains',
-    sha,
-    '--format=%(refname:short)',
-  ]);
-  const pushed = tracking.stdout
+  const tracking =
+    gitTry(['branch', '-r', '--contains', sha, '--format=%(refname:short)'], { cwd }) ?? '';
+  const pushed = tracking
     .split('\n')
     .filter(Boolean)
     .some((ref) => names.some(([n]) => ref.startsWith(`${n}/`)));
@@ -106,8 +88,8 @@ export async function pushedRevision(
     );
   }
   for (const p of options.paths ?? []) {
-    const found = await gitOk(cwd, ['cat-file', '-e', `${sha}:${p.replace(/\/+$/, '')}`]);
-    if (!found.ok) {
+    const found = gitTry(['cat-file', '-e', `${sha}:${p.replace(/\/+$/, '')}`], { cwd });
+    if (found === undefined) {
       throw new RunError(
         `Unexpected commit ${short} without \`${p}\`, expected the manifests the ArgoCD Applications deploy in it`,
         { fix: `Commit \`${p}\` and push it, then run again.` },

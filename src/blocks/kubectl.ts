@@ -9,6 +9,18 @@ export interface KubeTarget {
 }
 
 /**
+ * The full argument list of a kubectl call: `--context=C [-n NS] ARGS`.
+ * @param target context and namespace
+ * @param args the rest of the command line
+ * @returns the arguments after `kubectl`
+ */
+export function kubectlArgs(target: KubeTarget, args: string[]): string[] {
+  const head = [`--context=${target.context}`];
+  if (target.namespace) head.push('-n', target.namespace);
+  return [...head, ...args];
+}
+
+/**
  * Runs `kubectl --context=C [-n NS] ARGS` (the `kubectl` first on PATH: the sandbox's stand-in
  * under the `sandbox` profile).
  * @param target context and namespace
@@ -22,9 +34,7 @@ export function kubectl(
   args: string[],
   options: RunCommandOptions = {},
 ): Promise<CommandOutput> {
-  const head = [`--context=${target.context}`];
-  if (target.namespace) head.push('-n', target.namespace);
-  return runCommand('kubectl', [...head, ...args], options);
+  return runCommand('kubectl', kubectlArgs(target, args), options);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RunError } from '../errors.ts';
 
 /** Options of {@link waitFor}. */
@@ -36,6 +37,6 @@ export async function waitFor(
       );
     }
     options.onWait?.(detail);
-    await new Promise((r) => setTimeout(r, interval));
+    await sleep(interval);
   }
 }

@@ -1,9 +1,7 @@
-import type pg from 'pg';
-import { compareCatalogs, compareSchemas, selectTables } from './compare-catalogs.ts';
-import { closeSides, openSide, sideInfo } from './open-side.ts';
 import { compareTableDigests, digestPair } from './side-digest.ts';
-import { countRows, listTables, type TableInfo } from './table-checksum.ts';
+import { countRows, type TableInfo } from './table-checksum.ts';
 import type { DatabaseTarget, TableCheck, VerificationReport, VerifyOptions } from './types.ts';
+import { type OpenPair, verifyPair } from './verify-pair.ts';
 
 /**
  * Fills a table check from row counts and a checksum comparison, and states its problem.
@@ -31,22 +29,18 @@ export function judgeTable(
 /**
  * Compares one table fully on both sides (counts and every chunk's checksum), or reports it
  * missing on a side.
- * @param src client on the source
- * @param tgt client on the target
- * @param name `schema.table`
- * @param s the table on the source, if there
- * @param t the table on the target, if there
+ * @param pair both sides, open, with their tables
+ * @param name `schema.table`, a table of either side
  * @param chunkRows rows per chunk
  * @returns the check
  */
 export async function compareTableFully(
-  src: pg.Client,
-  tgt: pg.Client,
+  { src, tgt, srcTables, tgtTables }: OpenPair,
   name: string,
-  s: TableInfo | undefined,
-  t: TableInfo | undefined,
   chunkRows: number,
 ): Promise<TableCheck> {
+  const s = srcTables.get(name);
+  const t = tgtTables.get(name);
   const info = (s ?? t) as TableInfo;
   const check: TableCheck = {
     table: name,
@@ -86,49 +80,10 @@ export async function verifyDatabases(
   target: DatabaseTarget,
   options: VerifyOptions = {},
 ): Promise<VerificationReport> {
-  const started = Date.now();
   const chunkRows = options.chunkRows ?? 10_000;
-  const schemas = options.schemas ?? [];
-  const schemaP = compareSchemas(source, target, options);
-  schemaP.catch(() => undefined);
-  const [src, tgt] = await Promise.all([openSide(source), openSide(target)]);
-  try {
-    const read = async (client: pg.Client) => ({
-      info: await sideInfo(client),
-      tables: await listTables(client, schemas),
-    });
-    const [a, b] = await Promise.all([read(src), read(tgt)]);
-    const [sourceInfo, targetInfo, srcTables, tgtTables] = [a.info, b.info, a.tables, b.tables];
-    const { names, failures } = selectTables(srcTables, tgtTables, options);
+  return verifyPair(source, target, options, async (pair) => {
     const tables: TableCheck[] = [];
-    for (const name of names) {
-      const check = await compareTableFully(
-        src,
-        tgt,
-        name,
-        srcTables.get(name),
-        tgtTables.get(name),
-        chunkRows,
-      );
-      if (!check.ok) failures.push(`table ${name}: ${check.problem}`);
-      tables.push(check);
-    }
-    const catalogs = await compareCatalogs(src, tgt, options, schemaP);
-    failures.push(...catalogs.failures);
-    return {
-      version: 1,
-      ok: failures.length === 0,
-      source: sourceInfo,
-      target: targetInfo,
-      tables,
-      sequences: catalogs.sequences,
-      schema: catalogs.schema,
-      extensions: catalogs.extensions,
-      state: catalogs.state,
-      failures,
-      durationMs: Date.now() - started,
-    };
-  } finally {
-    await closeSides(src, tgt);
-  }
+    for (const name of pair.names) tables.push(await compareTableFully(pair, name, chunkRows));
+    return { tables };
+  });
 }

@@ -1,6 +1,4 @@
 import type pg from 'pg';
-import { compareCatalogs, compareSchemas, selectTables } from './compare-catalogs.ts';
-import { closeSides, openSide, sideInfo } from './open-side.ts';
 import {
   compareTableDigests,
   digestTableLike,
@@ -13,9 +11,10 @@ import {
   type TableDigest,
 } from './side-digest.ts';
 import { openSnapshotPool, runOnPool } from './snapshot-pool.ts';
-import { listTables, type TableInfo } from './table-checksum.ts';
+import type { TableInfo } from './table-checksum.ts';
 import type { DatabaseTarget, TableCheck, VerificationReport, VerifyOptions } from './types.ts';
 import { compareTableFully, judgeTable } from './verify-databases.ts';
+import { verifyPair } from './verify-pair.ts';
 
 /** Earlier digests of either side (`compareOnline` gives both, `digestDatabase` one). */
 export interface EarlierDigests {
@@ -95,22 +94,10 @@ export async function verifySince(
   earlier: EarlierDigests,
   options: VerifyOptions = {},
 ): Promise<VerificationReport> {
-  const started = Date.now();
   const chunkRows = options.chunkRows ?? 10_000;
-  const schemas = options.schemas ?? [];
-  const schemaP = compareSchemas(source, target, options);
-  schemaP.catch(() => undefined);
-  const [src, tgt] = await Promise.all([openSide(source), openSide(target)]);
-  try {
-    const read = async (client: pg.Client) => ({
-      info: await sideInfo(client),
-      facts: await snapshotFacts(client),
-      tables: await listTables(client, schemas),
-    });
-    const [a0, b0] = await Promise.all([read(src), read(tgt)]);
-    const [sourceInfo, targetInfo] = [a0.info, b0.info];
-    const [srcFacts, tgtFacts, srcTables, tgtTables] = [a0.facts, b0.facts, a0.tables, b0.tables];
-    const { names, failures } = selectTables(srcTables, tgtTables, options);
+  return verifyPair(source, target, options, async (pair) => {
+    const { src, tgt, srcTables, tgtTables, names } = pair;
+    const [srcFacts, tgtFacts] = await Promise.all([snapshotFacts(src), snapshotFacts(tgt)]);
     const { since, ignored } = usableDigests(earlier, srcFacts, tgtFacts);
     // Tables both digests can speak for: the source brought up to date on its connection while
     // the target's side (brought up to date, or hashed in full) is spread over `jobs` connections.
@@ -159,14 +146,7 @@ export async function verifySince(
       let check: TableCheck;
       const i = incremental.indexOf(name);
       if (i < 0) {
-        check = await compareTableFully(
-          src,
-          tgt,
-          name,
-          srcTables.get(name),
-          tgtTables.get(name),
-          chunkRows,
-        );
+        check = await compareTableFully(pair, name, chunkRows);
         check.rehashed = { source: check.chunks, target: check.chunks };
       } else {
         const a = refreshed.get(name)!;
@@ -179,11 +159,8 @@ export async function verifySince(
       }
       rehashed += check.rehashed.source + check.rehashed.target;
       chunks += 2 * check.chunks;
-      if (!check.ok) failures.push(`table ${name}: ${check.problem}`);
       tables.push(check);
     }
-    const catalogs = await compareCatalogs(src, tgt, options, schemaP);
-    failures.push(...catalogs.failures);
     const sinceInfo: NonNullable<VerificationReport['since']> = {
       rehashed,
       chunks,
@@ -192,21 +169,6 @@ export async function verifySince(
     if (since.source) sinceInfo.source = since.source.at;
     if (since.target) sinceInfo.target = since.target.at;
     if (ignored.length) sinceInfo.ignored = ignored;
-    return {
-      version: 1,
-      ok: failures.length === 0,
-      source: sourceInfo,
-      target: targetInfo,
-      tables,
-      sequences: catalogs.sequences,
-      schema: catalogs.schema,
-      extensions: catalogs.extensions,
-      state: catalogs.state,
-      since: sinceInfo,
-      failures,
-      durationMs: Date.now() - started,
-    };
-  } finally {
-    await closeSides(src, tgt);
-  }
+    return { tables, since: sinceInfo };
+  });
 }

@@ -6,25 +6,23 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   card,
   cleanupRepos,
-  createRepo,
+  GOAL,
+  goalCard,
+  goalLeafPlan,
+  LEAF,
+  mikadoBranchRepo,
   mikadoOnPath,
   type TestRepo,
 } from '../helpers/git-repo.ts';
 
-const GOAL = 'docs/cards/goal.md';
-const LEAF = 'docs/cards/leaf.md';
 const NEW = 'docs/cards/found.md';
-const goalCard = (extra: { status?: 'active'; requires?: string[] } = {}) =>
-  card({ title: 'Goal', status: 'active', branch: 'mikado/goal', requires: ['leaf'], ...extra });
-const PLAN = { [GOAL]: goalCard(), [LEAF]: card({ title: 'Leaf', status: 'active' }) };
+const PLAN = goalLeafPlan();
 
 afterEach(cleanupRepos);
 
 /** A repository with the hooks installed and `mikado` on PATH, on `mikado/goal`. */
 function repo(): TestRepo & { sh: ReturnType<typeof mikadoOnPath> } {
-  const r = createRepo();
-  r.commitNoVerify('init', { 'README.md': '# p\n' });
-  r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+  const r = mikadoBranchRepo({ install: true });
   return Object.assign(r, { sh: mikadoOnPath(r) });
 }
 

@@ -3,7 +3,16 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { card, cleanupRepos, createRepo, type TestRepo } from '../helpers/git-repo.ts';
+import {
+  card,
+  cleanupRepos,
+  createRepo,
+  GOAL,
+  goalCard,
+  goalLeafPlan,
+  LEAF,
+  type TestRepo,
+} from '../helpers/git-repo.ts';
 
 type Files = Record<string, string | null>;
 interface Step {
@@ -38,15 +47,8 @@ interface Scenario {
   expect: 'ok' | { rules: string[]; resetPoint?: string };
 }
 
-const GOAL = 'docs/cards/goal.md';
-const LEAF = 'docs/cards/leaf.md';
 const LEAF2 = 'docs/cards/leaf2.md';
-const goalCard = (extra: { status?: 'active'; branch?: string; requires?: string[] } = {}) =>
-  card({ title: 'Goal', status: 'active', branch: 'mikado/goal', requires: ['leaf'], ...extra });
-const PLAN: Step = {
-  msg: 'C2(goal): plan goal and leaf',
-  files: { [GOAL]: goalCard(), [LEAF]: card({ title: 'Leaf', status: 'active' }) },
-};
+const PLAN: Step = { msg: 'C2(goal): plan goal and leaf', files: goalLeafPlan() };
 const PLAN2: Step = {
   msg: 'C2(goal): plan leaf2',
   files: {

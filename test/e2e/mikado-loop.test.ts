@@ -11,16 +11,15 @@ import {
   card,
   cleanupRepos,
   createRepo,
+  GOAL,
+  goalCard,
+  mikadoBranchRepo,
   mikadoOnPath,
   type TestRepo,
 } from '../helpers/git-repo.ts';
 import { markedBlock } from '../helpers/readme.ts';
 
 afterEach(cleanupRepos);
-
-const GOAL = 'docs/cards/goal.md';
-const goalCard = (requires: string[]) =>
-  card({ title: 'Goal', status: 'active', branch: 'mikado/goal', requires });
 
 interface Next {
   command: string | null;
@@ -29,14 +28,12 @@ interface Next {
 
 describe('the Mikado loop, followed by an agent that reads only the resume', () => {
   it('goes from a planned chain to a finalized branch, through a discovery and a reset', () => {
-    const r = createRepo();
-    r.commitNoVerify('init', { 'README.md': '# p\n' });
-    r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
+    const r = mikadoBranchRepo({ install: true });
     const sh = mikadoOnPath(r);
 
     // The planned chain, committed through the hooks.
     r.write({
-      [GOAL]: goalCard(['step-a', 'step-b']),
+      [GOAL]: goalCard({ requires: ['step-a', 'step-b'] }),
       'docs/cards/step-a.md': card({ title: 'Step a', status: 'active' }),
       'docs/cards/step-b.md': card({ title: 'Step b', status: 'active' }),
     });
@@ -87,7 +84,7 @@ describe('the Mikado loop, followed by an agent that reads only the resume', () 
       if (!broken && /close step-c/.test(command!)) {
         broken = true;
         r.commitNoVerify('C2(goal): plan step-d', {
-          [GOAL]: goalCard(['step-a', 'step-b', 'step-d']),
+          [GOAL]: goalCard({ requires: ['step-a', 'step-b', 'step-d'] }),
           'docs/cards/step-d.md': card({ title: 'Step d', status: 'active' }),
         });
         record();

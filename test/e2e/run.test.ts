@@ -1,9 +1,47 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alive, allLogs, finished, type TempRepo, useTempRepos, waitFor } from './run-helpers.ts';
+import {
+  alive,
+  allLogs,
+  type CardSpec,
+  finished,
+  type TempRepo,
+  useTempRepos,
+  waitFor,
+} from './run-helpers.ts';
 
 const repo = useTempRepos();
+
+/** A temp repository with one card, committed. */
+function cardRepo(stem: string, spec: CardSpec): TempRepo {
+  const r = repo();
+  r.card(stem, spec);
+  r.commit();
+  return r;
+}
+
+/** A block's code that creates an empty file, to show it ran. */
+const touch = (file: string): string =>
+  `import { writeFileSync } from 'node:fs'; writeFileSync('${file}', '');`;
+
+/** A block's code that adds an `x` to a file, to count its runs. */
+const count = (file: string): string =>
+  `import { appendFileSync } from 'node:fs'; appendFileSync('${file}', 'x');`;
+
+/**
+ * Runs a card and kills the runner (not its blocks) with SIGKILL once `started` holds.
+ * @param r the repository
+ * @param stem the card
+ * @param started whether the block to orphan has started
+ */
+async function killRunnerOnce(r: TempRepo, stem: string, started: () => boolean): Promise<void> {
+  const runner = r.spawn(['run', stem]);
+  const gone = finished(runner);
+  await waitFor(`the block of ${stem} to start`, started);
+  runner.kill('SIGKILL');
+  await gone;
+}
 
 function blockEnds(r: TempRepo, profile = 'default'): string[] {
   return r
@@ -70,8 +108,7 @@ describe('mikado run: order and resume', () => {
   });
 
   it('keeps mikado.set values for later blocks and for a resumed run', () => {
-    const r = repo();
-    r.card('values', {
+    const r = cardRepo('values', {
       blocks: [
         {
           meta: 'name=produce',
@@ -88,7 +125,6 @@ if (!existsSync('go')) throw new Error('not yet');
         },
       ],
     });
-    r.commit();
     const first = r.mikado(['run', 'values']);
     expect(first.code).toBe(1);
     expect(JSON.parse(r.read('seen.json'))).toEqual({ name: 'immich-pg', replicas: 2 });
@@ -108,13 +144,9 @@ if (!existsSync('go')) throw new Error('not yet');
 
 describe('mikado run: processes', () => {
   it('survives a block killed with SIGKILL from outside: the journal reads and the next run starts there', async () => {
-    const r = repo();
-    r.card('kill', {
+    const r = cardRepo('kill', {
       blocks: [
-        {
-          meta: 'name=before',
-          code: "import { appendFileSync } from 'node:fs'; appendFileSync('count-before', 'x');",
-        },
+        { meta: 'name=before', code: count('count-before') },
         {
           meta: 'name=victim',
           code: `
@@ -128,7 +160,6 @@ if (!existsSync('spare')) {
         },
       ],
     });
-    r.commit();
     const child = r.spawn(['run', 'kill']);
     const done = finished(child);
     await waitFor('the victim block', () => r.exists('victim.pid'));
@@ -144,8 +175,7 @@ if (!existsSync('spare')) {
   });
 
   it('refuses to run while a block of a dead runner lives on, and does not repeat it once it finished', async () => {
-    const r = repo();
-    r.card('orphan', {
+    const r = cardRepo('orphan', {
       blocks: [
         {
           meta: 'name=long',
@@ -157,18 +187,10 @@ while (!existsSync('release')) await new Promise((resolve) => setTimeout(resolve
 writeFileSync('long.done', '');
 `,
         },
-        {
-          meta: 'name=after',
-          code: "import { appendFileSync } from 'node:fs'; appendFileSync('count-after', 'x');",
-        },
+        { meta: 'name=after', code: count('count-after') },
       ],
     });
-    r.commit();
-    const runner = r.spawn(['run', 'orphan']);
-    const gone = finished(runner);
-    await waitFor('the long block', () => r.exists('long.pid'));
-    runner.kill('SIGKILL');
-    await gone;
+    await killRunnerOnce(r, 'orphan', () => r.exists('long.pid'));
     const pid = Number(r.read('long.pid'));
     expect(alive(pid)).toBe(true);
 
@@ -189,8 +211,7 @@ writeFileSync('long.done', '');
   });
 
   it('ends the stale process group with --kill-stale, then runs the block again', async () => {
-    const r = repo();
-    r.card('stale', {
+    const r = cardRepo('stale', {
       blocks: [
         {
           meta: 'name=long',
@@ -205,15 +226,7 @@ if (readFileSync('count-long', 'utf8') === 'x') {
         },
       ],
     });
-    r.commit();
-    const runner = r.spawn(['run', 'stale']);
-    const gone = finished(runner);
-    await waitFor(
-      'the long block and its sleep',
-      () => r.exists('long.pid') && r.exists('sleep.pid'),
-    );
-    runner.kill('SIGKILL');
-    await gone;
+    await killRunnerOnce(r, 'stale', () => r.exists('long.pid') && r.exists('sleep.pid'));
     const pids = [Number(r.read('long.pid')), Number(r.read('sleep.pid'))];
     expect(pids.map(alive)).toEqual([true, true]);
     const out = r.mikado(['run', 'stale', '--kill-stale']);
@@ -226,8 +239,7 @@ if (readFileSync('count-long', 'utf8') === 'x') {
   });
 
   it('kills the whole process group on timeout, grandchild sleep included, and records a timeout', () => {
-    const r = repo();
-    r.card('slow', {
+    const r = cardRepo('slow', {
       blocks: [
         {
           meta: 'name=sleepy timeout=4s',
@@ -235,7 +247,6 @@ if (readFileSync('count-long', 'utf8') === 'x') {
         },
       ],
     });
-    r.commit();
     const out = r.mikado(['run', 'slow']);
     expect(out.code).toBe(1);
     expect(out.stdout).toMatch(/TIMEOUT sleepy: timed out after 4\.0s/);
@@ -244,20 +255,15 @@ if (readFileSync('count-long', 'utf8') === 'x') {
   });
 
   it('forwards SIGINT to the block, records it interrupted and exits 130', async () => {
-    const r = repo();
-    r.card('int', {
+    const r = cardRepo('int', {
       blocks: [
         {
           meta: 'name=waits',
           code: "import { writeFileSync } from 'node:fs'; writeFileSync('w.pid', String(process.pid)); await new Promise((r) => setTimeout(r, 60_000));",
         },
-        {
-          meta: 'name=never',
-          code: "import { writeFileSync } from 'node:fs'; writeFileSync('never', '');",
-        },
+        { meta: 'name=never', code: touch('never') },
       ],
     });
-    r.commit();
     const runner = r.spawn(['run', 'int']);
     const done = finished(runner);
     await waitFor('the block', () => r.exists('w.pid'));
@@ -271,15 +277,13 @@ if (readFileSync('count-long', 'utf8') === 'x') {
   });
 
   it('refuses a second run of the same profile while the first holds the lock', async () => {
-    const r = repo();
-    r.card('held', {
+    const r = cardRepo('held', {
       blocks: [
         {
           code: "import { existsSync, writeFileSync } from 'node:fs'; writeFileSync('started', ''); while (!existsSync('release')) await new Promise((r) => setTimeout(r, 20));",
         },
       ],
     });
-    r.commit();
     const first = r.spawn(['run', 'held']);
     const done = finished(first);
     await waitFor('the first run', () => r.exists('started'));
@@ -296,21 +300,13 @@ if (readFileSync('count-long', 'utf8') === 'x') {
 describe('mikado run: safety', () => {
   const confirmCard = {
     blocks: [
-      {
-        meta: 'name=plain',
-        code: "import { writeFileSync } from 'node:fs'; writeFileSync('plain-ran', '');",
-      },
-      {
-        meta: 'name=risky confirm',
-        code: "import { writeFileSync } from 'node:fs'; writeFileSync('risky-ran', '');",
-      },
+      { meta: 'name=plain', code: touch('plain-ran') },
+      { meta: 'name=risky confirm', code: touch('risky-ran') },
     ],
   };
 
   it('refuses confirm blocks without a terminal and without --yes, before anything runs', () => {
-    const r = repo();
-    r.card('gate', confirmCard);
-    r.commit();
+    const r = cardRepo('gate', confirmCard);
     const out = r.mikado(['run', 'gate']);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(
@@ -323,9 +319,7 @@ describe('mikado run: safety', () => {
   });
 
   it('asks once on a terminal (a pseudo-terminal from script), listing the blocks; no runs nothing', () => {
-    const r = repo();
-    r.card('gate', confirmCard);
-    r.commit();
+    const r = cardRepo('gate', confirmCard);
     const cmd = `${process.execPath} ${path.resolve(import.meta.dirname, '../../bin/mikado.js')} run gate`;
     const ask = (answer: string): string =>
       execFileSync('script', ['-qec', cmd, '/dev/null'], {
@@ -348,11 +342,7 @@ describe('mikado run: safety', () => {
   });
 
   it('refuses a modified or untracked card unless --allow-dirty', () => {
-    const r = repo();
-    r.card('clean', {
-      blocks: [{ code: "import { writeFileSync } from 'node:fs'; writeFileSync('ran', '');" }],
-    });
-    r.commit();
+    const r = cardRepo('clean', { blocks: [{ code: touch('ran') }] });
     r.write('docs/cards/clean.md', `${r.read('docs/cards/clean.md')}\nedited\n`);
     const modified = r.mikado(['run', 'clean']);
     expect(modified.code).toBe(2);
@@ -449,16 +439,9 @@ throw new Error('failed with ' + mikado.vars.token);
   });
 
   it('refuses a card whose block attributes do not parse (a timeout it would not honour)', () => {
-    const r = repo();
-    r.card('attrs', {
-      blocks: [
-        {
-          meta: 'timeout=soon',
-          code: "import { writeFileSync } from 'node:fs'; writeFileSync('ran', '');",
-        },
-      ],
+    const r = cardRepo('attrs', {
+      blocks: [{ meta: 'timeout=soon', code: touch('ran') }],
     });
-    r.commit();
     const out = r.mikado(['run', 'attrs']);
     expect(out.code).toBe(2);
     expect(out.stderr).toMatch(
@@ -470,21 +453,11 @@ throw new Error('failed with ' + mikado.vars.token);
   it('executes nothing on --dry-run and lists every card and block with its state', () => {
     const r = repo();
     r.card('first', {
-      blocks: [
-        {
-          meta: 'name=made',
-          code: "import { writeFileSync } from 'node:fs'; writeFileSync('made', '');",
-        },
-      ],
+      blocks: [{ meta: 'name=made', code: touch('made') }],
     });
     r.card('second', {
       requires: ['first'],
-      blocks: [
-        {
-          meta: 'name=creates timeout=5m confirm',
-          code: "import { writeFileSync } from 'node:fs'; writeFileSync('created', '');",
-        },
-      ],
+      blocks: [{ meta: 'name=creates timeout=5m confirm', code: touch('created') }],
     });
     r.commit();
     expect(r.mikado(['run', '--only', 'first']).code).toBe(0);
@@ -554,8 +527,7 @@ throw new Error('failed with ' + mikado.vars.token);
   });
 
   it('names the command that resumes a failed run, without --force, and following it resumes', () => {
-    const r = repo();
-    r.card('twice', {
+    const r = cardRepo('twice', {
       blocks: [
         {
           meta: 'name=first',
@@ -567,7 +539,6 @@ throw new Error('failed with ' + mikado.vars.token);
         },
       ],
     });
-    r.commit();
     expect(r.mikado(['run', 'twice', '--only', 'twice']).code).toBe(1);
     const out = r.mikado(['run', 'twice', '--force']);
     expect(out.code).toBe(1);

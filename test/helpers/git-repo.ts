@@ -140,10 +140,11 @@ export function mikadoOnPath(r: TestRepo): (cmd: string) => SpawnSyncReturns<str
 
 /**
  * A repository with one commit on main, on a new `mikado/goal` branch.
+ * @param opts whether to install the hooks (default false: commits are judged by the test)
  * @returns the repo
  */
-export function mikadoBranchRepo(): TestRepo {
-  const r = createRepo({ install: false });
+export function mikadoBranchRepo(opts: { install?: boolean } = {}): TestRepo {
+  const r = createRepo({ install: opts.install ?? false });
   r.commitNoVerify('init', { 'README.md': '# p\n' });
   r.gitOk(['checkout', '-q', '-b', 'mikado/goal']);
   return r;
@@ -156,15 +157,7 @@ export function mikadoBranchRepo(): TestRepo {
  */
 export function goalLeafMidCycleRepo(): TestRepo {
   const r = mikadoBranchRepo();
-  r.commitNoVerify('C2(goal): plan goal', {
-    'docs/cards/goal.md': card({
-      title: 'Goal',
-      status: 'active',
-      branch: 'mikado/goal',
-      requires: ['leaf'],
-    }),
-    'docs/cards/leaf.md': card({ title: 'Leaf', status: 'active' }),
-  });
+  r.commitNoVerify('C2(goal): plan goal', goalLeafPlan());
   r.commitNoVerify('C2(goal): impl leaf', { 'src/leaf.txt': 'leaf\n' });
   return r;
 }
@@ -193,4 +186,33 @@ export function card(spec: CardSpec = {}): string {
   if (spec.branch) lines.push(`branch: ${spec.branch}`);
   lines.push('---', '', spec.body ?? `# ${spec.title ?? 'A card'}`, '');
   return lines.join('\n');
+}
+
+/** The goal card's path in the Mikado branch repositories. */
+export const GOAL = 'docs/cards/goal.md';
+
+/** The path of the goal's one prerequisite, `leaf`. */
+export const LEAF = 'docs/cards/leaf.md';
+
+/**
+ * The goal card of `mikado/goal`: active, requiring `leaf`.
+ * @param extra fields that differ
+ * @returns the Markdown
+ */
+export function goalCard(extra: CardSpec = {}): string {
+  return card({
+    title: 'Goal',
+    status: 'active',
+    branch: 'mikado/goal',
+    requires: ['leaf'],
+    ...extra,
+  });
+}
+
+/**
+ * The plan of the goal and its one prerequisite `leaf`, both active.
+ * @returns the files to commit
+ */
+export function goalLeafPlan(): Record<string, string> {
+  return { [GOAL]: goalCard(), [LEAF]: card({ title: 'Leaf', status: 'active' }) };
 }

@@ -14,13 +14,11 @@ import {
  */
 export const closeBeforeImpl: BranchRule = (ctx) => {
   const out: Finding[] = [];
-  ctx.entries.forEach((e, index) => {
-    if (e.commit.merge || e.subject.kind !== 'c2' || e.subject.verb !== 'close') return;
+  for (const { index, commit: c, content } of ctx.judgedAs('close')) {
     const before = ctx.verbBefore(index);
-    if (before === 'impl' || before === 'close') return;
-    const c = e.commit;
+    if (before === 'impl' || before === 'close') continue;
     const cards = c.paths.filter((p) => ctx.input.isCard(p.path)).map((p) => shellQuote(p.path));
-    const named = namedStem(e.subject.description) || 'work';
+    const named = namedStem(content.description) || 'work';
     const code = c.paths.length > cards.length;
     const unstage = cards.length > 0 ? `git restore --staged -- ${cards.join(' ')} && ` : '';
     out.push({
@@ -34,6 +32,6 @@ export const closeBeforeImpl: BranchRule = (ctx) => {
             : `implement \`${named}\` first and commit it as \`impl\`; \`${unstage}mikado view --resume\` shows the next step`
           : rebaseFix(c.sha, 'move it after an `impl` commit'),
     });
-  });
+  }
   return out;
 };

@@ -16,10 +16,8 @@ import {
  */
 export const closeCard: BranchRule = async (ctx) => {
   const out: Finding[] = [];
-  for (let index = 0; index < ctx.commits.length; index++) {
-    const content = ctx.contentVerb(index);
-    if (content?.verb !== 'close' || content.asFixup) continue;
-    out.push(...(await judgeClose(ctx, index, ctx.commits[index]!, content.description)));
+  for (const { index, commit, content } of ctx.judgedAs('close')) {
+    out.push(...(await judgeClose(ctx, index, commit, content.description)));
   }
   return out;
 };

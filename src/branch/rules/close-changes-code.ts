@@ -15,15 +15,11 @@ import {
  */
 export const closeChangesCode: BranchRule = (ctx) => {
   const out: Finding[] = [];
-  ctx.entries.forEach((e, index) => {
-    if (e.commit.merge || e.subject.kind !== 'c2' || e.subject.verb !== 'close') return;
-    const c = e.commit;
+  for (const { index, commit: c, content } of ctx.judgedAs('close')) {
     const cards = c.paths.filter((p) => ctx.input.isCard(p.path)).map((p) => shellQuote(p.path));
     const other = c.paths.filter((p) => !ctx.input.isCard(p.path)).map((p) => p.path);
-    if (other.length === 0) return;
-    const impl = commitCommand(
-      `C2(${ctx.stem}): impl ${namedStem(e.subject.description) || 'work'}`,
-    );
+    if (other.length === 0) continue;
+    const impl = commitCommand(`C2(${ctx.stem}): impl ${namedStem(content.description) || 'work'}`);
     const first =
       cards.length > 0
         ? `git restore --staged -- ${cards.join(' ')} && ${impl} && git add -- ${cards.join(' ')} && ${commitCommand(c.subject)}`
@@ -40,6 +36,6 @@ export const closeChangesCode: BranchRule = (ctx) => {
               'move the non-card changes into an `impl` commit before it (mark it `edit`)',
             ),
     });
-  });
+  }
   return out;
 };

@@ -10,13 +10,11 @@ import { type BranchRule, type Finding, rebaseFix, shellQuote } from './rule-con
  */
 export const closeNotLeaf: BranchRule = async (ctx) => {
   const out: Finding[] = [];
-  for (let index = 0; index < ctx.commits.length; index++) {
-    const e = ctx.entries[index]!;
-    if (e.commit.merge || e.subject.kind !== 'c2' || e.subject.verb !== 'close') continue;
-    const named = namedStem(e.subject.description);
-    const rev = e.commit.sha ?? '';
+  for (const { index, commit, content } of ctx.judgedAs('close')) {
+    const named = namedStem(content.description);
+    const rev = commit.sha ?? '';
     // The card a close completes is among the paths it changes (else `close-card` says so).
-    const path = e.commit.paths.find(
+    const path = commit.paths.find(
       (p) => ctx.input.isCard(p.path) && cardStem(p.path) === named,
     )?.path;
     const card = path ? await ctx.fieldsAt(rev, path) : null;
@@ -34,9 +32,9 @@ export const closeNotLeaf: BranchRule = async (ctx) => {
       rule: 'close-not-leaf',
       message: `Unexpected \`close ${named}\` while its prerequisite${open.length === 1 ? '' : 's'} ${open.join(', ')} ${open.length === 1 ? 'is' : 'are'} not complete: \`close\` closes a leaf.`,
       fix:
-        e.commit.sha === null
+        commit.sha === null
           ? `keep \`${named}\` open until its prerequisites are closed: \`git restore --staged -- ${shellQuote(path)} && git stash push -m ${shellQuote(`mikado: close ${named}`)} -- ${shellQuote(path)} && mikado view --resume\` shows what to work on first`
-          : rebaseFix(e.commit.sha, 'move it after the prerequisites are closed'),
+          : rebaseFix(commit.sha, 'move it after the prerequisites are closed'),
     });
   }
   return out;

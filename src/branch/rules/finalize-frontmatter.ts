@@ -17,10 +17,7 @@ import {
  */
 export const finalizeFrontmatter: BranchRule = async (ctx) => {
   const out: Finding[] = [];
-  for (let index = 0; index < ctx.commits.length; index++) {
-    const content = ctx.contentVerb(index);
-    if (content?.verb !== 'finalize' || content.asFixup) continue;
-    const c = ctx.commits[index]!;
+  for (const { index, commit: c } of ctx.judgedAs('finalize')) {
     const left = await leftover(ctx, c);
     if (left.length === 0) continue;
     out.push({

@@ -7,18 +7,17 @@ import { type BranchRule, type Finding, rebaseFix } from './rule-context.ts';
  */
 export const finalizeOpenCycle: BranchRule = (ctx) => {
   const out: Finding[] = [];
-  ctx.entries.forEach((e, index) => {
-    if (e.commit.merge || e.subject.kind !== 'c2' || e.subject.verb !== 'finalize') return;
-    if (ctx.verbBefore(index) !== 'impl') return;
+  for (const { index, commit } of ctx.judgedAs('finalize')) {
+    if (ctx.verbBefore(index) !== 'impl') continue;
     out.push({
       index,
       rule: 'finalize-open-cycle',
       message: 'Unexpected `finalize` right after `impl`: the cycle must close first.',
       fix:
-        e.commit.sha === null
+        commit.sha === null
           ? `close the cycle's card first: \`git stash push -m 'mikado: finalize' && mikado view --resume\` names it (\`git stash pop\` brings the finalize back)`
-          : rebaseFix(e.commit.sha, 'put a `close` commit before it'),
+          : rebaseFix(commit.sha, 'put a `close` commit before it'),
     });
-  });
+  }
   return out;
 };

@@ -15,11 +15,9 @@ import {
  */
 export const implChangesCard: BranchRule = (ctx) => {
   const out: Finding[] = [];
-  ctx.commits.forEach((c, index) => {
-    const content = ctx.contentVerb(index);
-    if (content?.verb !== 'impl') return;
+  for (const { index, commit: c, content } of ctx.judgedAs('impl', { fixups: true })) {
     const cards = c.paths.filter((p) => ctx.input.isCard(p.path)).map((p) => p.path);
-    if (cards.length === 0) return;
+    if (cards.length === 0) continue;
     const what = content.asFixup ? '`impl` fixup' : '`impl` commit';
     const paths = cards.map(shellQuote).join(' ');
     const plan = `mikado plan ${shellQuote(cards.map((p) => cardStem(p)).join(', '))}`;
@@ -34,6 +32,6 @@ export const implChangesCard: BranchRule = (ctx) => {
             : `commit the card change as a plan: \`${plan}\``
           : splitCardsFix(c.sha, cards),
     });
-  });
+  }
   return out;
 };

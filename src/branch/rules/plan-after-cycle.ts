@@ -11,13 +11,11 @@ export const planAfterCycle: BranchRule = (ctx) => {
   const out: Finding[] = [];
   const rp = ctx.resetPoint;
   const at = rp ? ` at the reset point ${rp.label} (the end of the planning layer)` : '';
-  ctx.entries.forEach((e, index) => {
-    if (e.commit.merge || e.subject.kind !== 'c2' || e.subject.verb !== 'plan') return;
-    if (!ctx.cycleBefore(index)) return;
-    const c = e.commit;
+  for (const { index, commit: c, content } of ctx.judgedAs('plan')) {
+    if (!ctx.cycleBefore(index)) continue;
     const cards = c.paths.filter((p) => ctx.input.isCard(p.path)).map((p) => p.path);
     const description =
-      e.subject.description.trim() || cards.map((p) => cardStem(p)).join(', ') || 'plan';
+      content.description.trim() || cards.map((p) => cardStem(p)).join(', ') || 'plan';
     const add = cards.length > 0 ? `git add -- ${cards.map(shellQuote).join(' ')} && ` : '';
     out.push({
       index,
@@ -30,6 +28,6 @@ export const planAfterCycle: BranchRule = (ctx) => {
           : `run \`mikado reset --apply && mikado replay\`: it moves the plan${at} and replays the cycles after it`,
       resetPoint: rp,
     });
-  });
+  }
   return out;
 };

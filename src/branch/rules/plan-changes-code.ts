@@ -14,11 +14,9 @@ import {
  */
 export const planChangesCode: BranchRule = (ctx) => {
   const out: Finding[] = [];
-  ctx.commits.forEach((c, index) => {
-    const content = ctx.contentVerb(index);
-    if (content?.verb !== 'plan') return;
+  for (const { index, commit: c, content } of ctx.judgedAs('plan', { fixups: true })) {
     const other = c.paths.filter((p) => !ctx.input.isCard(p.path)).map((p) => p.path);
-    if (other.length === 0) return;
+    if (other.length === 0) continue;
     const what = content.asFixup ? '`plan` fixup' : '`plan` commit';
     out.push({
       index,
@@ -29,6 +27,6 @@ export const planChangesCode: BranchRule = (ctx) => {
           ? `leave the rest out, \`git restore --staged -- ${other.map(shellQuote).join(' ')} && ${commitCommand(c.subject)}\`, and commit it later as \`impl\``
           : rebaseFix(c.sha, 'move the non-card changes into an `impl` commit (mark it `edit`)'),
     });
-  });
+  }
   return out;
 };

@@ -31,6 +31,15 @@ export interface ContentVerb {
   asFixup: boolean;
 }
 
+/** A commit whose content is judged as a verb, with its place in the branch. */
+export interface VerbCommit {
+  /** The commit's index in {@link RuleContext.commits}. */
+  index: number;
+  commit: JudgedCommit;
+  /** The verb (its own, or its fixup target's) and the subject's description. */
+  content: ContentVerb;
+}
+
 /** The branch as every rule sees it: commits, parsed subjects and where each cycle stands. */
 export interface RuleContext {
   input: JudgeInput;
@@ -64,11 +73,12 @@ export interface RuleContext {
    */
   cycleBefore(i: number): boolean;
   /**
-   * @param i a commit's index
-   * @returns the verb its content is judged as, or undefined (merges, bad subjects, fixups of
-   * nothing)
+   * @param verb a verb
+   * @param options `fixups`: also the fixups of such commits, judged as their target (default
+   *   false: only the conventional commits with that verb)
+   * @returns the commits whose content is judged as `verb`, in branch order (merges never)
    */
-  contentVerb(i: number): ContentVerb | undefined;
+  judgedAs(verb: Verb, options?: { fixups?: boolean }): VerbCommit[];
   /**
    * @param i the index of a `fixup!`-style commit
    * @returns the earlier commit it names, if any
@@ -145,6 +155,19 @@ export function createRuleContext(input: JudgeInput): RuleContext {
     }
     return p;
   };
+  // The verb a commit's content is judged as, or undefined (merges, bad subjects, fixups of
+  // nothing).
+  const contentVerb = (i: number): ContentVerb | undefined => {
+    const e = entries[i];
+    if (!e || e.commit.merge) return undefined;
+    if (e.subject.kind === 'c2') {
+      return { verb: e.subject.verb, description: e.subject.description, asFixup: false };
+    }
+    if (e.subject.kind !== 'fixup') return undefined;
+    const t = fixupTarget(i);
+    if (t?.subject.kind !== 'c2') return undefined;
+    return { verb: t.subject.verb, description: t.subject.description, asFixup: true };
+  };
   return {
     input,
     stem: input.stem,
@@ -156,16 +179,14 @@ export function createRuleContext(input: JudgeInput): RuleContext {
     resetPoint: planningEndPoint(input, planningEnd),
     verbBefore: (i) => before[i],
     cycleBefore: (i) => cycle[i] ?? false,
-    contentVerb(i) {
-      const e = entries[i];
-      if (!e || e.commit.merge) return undefined;
-      if (e.subject.kind === 'c2') {
-        return { verb: e.subject.verb, description: e.subject.description, asFixup: false };
-      }
-      if (e.subject.kind !== 'fixup') return undefined;
-      const t = fixupTarget(i);
-      if (t?.subject.kind !== 'c2') return undefined;
-      return { verb: t.subject.verb, description: t.subject.description, asFixup: true };
+    judgedAs(verb, { fixups = false } = {}) {
+      const out: VerbCommit[] = [];
+      commits.forEach((commit, index) => {
+        const content = contentVerb(index);
+        if (content?.verb === verb && (fixups || !content.asFixup))
+          out.push({ index, commit, content });
+      });
+      return out;
     },
     fixupTarget,
     isNew: (i) => commits[i]?.sha === null,
