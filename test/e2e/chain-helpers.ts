@@ -595,6 +595,46 @@ export async function waitForServer(
   );
 }
 
+/** The downtime a run measured, the rehearsal's prediction, and both split into their parts. */
+export interface DowntimeBreakdown {
+  ms: number;
+  predictedMs: number;
+  /** The prediction's parts: the rehearsal's window, the blocks' start-up, the timed twins. */
+  predicted: Record<string, number>;
+  /** The window's blocks as they ran (the last attempt of each), in milliseconds. */
+  measured: Record<string, number>;
+  /** The rehearsal's verdict details (its window's parts). */
+  rehearsal: unknown;
+}
+
+/**
+ * The downtime of a chain run and the rehearsal's prediction, from the journal.
+ * @param records the journal's records
+ * @returns both, with their parts (to say where a prediction missed)
+ */
+export function downtimeBreakdown(records: Record<string, unknown>[]): DowntimeBreakdown {
+  const downtime = lastSet(records, 'immich.downtime') as { ms: number; predictedMs: number };
+  const p = lastSet(records, 'immich.downtime-predicted') as {
+    rehearsalMs: number;
+    startupMs: number;
+    twins: Record<string, number>;
+  };
+  const measured: Record<string, number> = {};
+  for (const r of records) {
+    const block = String(r['block'] ?? '');
+    if (r['type'] === 'block-end' && String(r['card']) === 'immich-cutover-and-decommission')
+      measured[block] = Number(r['durationMs']);
+  }
+  return {
+    ms: downtime.ms,
+    predictedMs: downtime.predictedMs,
+    predicted: { rehearsal: p.rehearsalMs, startup: p.startupMs, ...p.twins },
+    measured,
+    rehearsal: (lastSet(records, 'verdict:immich.rehearsal') as { details?: unknown } | undefined)
+      ?.details,
+  };
+}
+
 /** What a comparison of ringtail with the quiesced source found lost or different. */
 export interface LostRows {
   /** Writes the load writer logged as committed that ringtail lacks. */

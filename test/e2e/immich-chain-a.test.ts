@@ -12,6 +12,7 @@ import {
   type ChainRepo,
   callIndex,
   chainRepo,
+  downtimeBreakdown,
   EXPECTED_DATABASE_STATE,
   kubectlCall,
   lastSet,
@@ -164,6 +165,13 @@ describe('the Immich chain by Option A in the sandbox (kubectl stand-in, real Po
     const backups = repo.calls().filter((c) => c.tool === 'borgmatic');
     expect(backups.at(-1)?.exitCode).toBe(0);
     expect(backups.at(-1)?.notes?.join(' ')).toContain('immich-pg-ringtail');
+  });
+
+  it('predicted the downtime, from the start of quiesce to traffic on ringtail, within 25 %', () => {
+    const d = downtimeBreakdown(repo.journal('sandbox'));
+    const why = JSON.stringify(d, null, 1);
+    expect(d.ms, why).toBeGreaterThan(0);
+    expect(Math.abs(d.predictedMs - d.ms) / d.ms, why).toBeLessThanOrEqual(0.25);
   });
 
   it('carries the database-level state: settings, comment, grants, owner and roles', async () => {
