@@ -53,7 +53,6 @@ const args = benchArgs(
 );
 const size = args.size;
 const methodArg = args.method;
-const argv = process.argv.slice(2);
 const methods = methodArg === 'both' ? ['A', 'B'] : [methodArg];
 const json = args.json === true;
 const log = (line) => {
