@@ -559,12 +559,16 @@ export function immichServer(repo: ChainRepo, context: string): SandboxServer | 
 }
 
 /**
- * Waits for a context's `immich-pg` server to run, and when it does not, says what the sandbox
- * saw: the server as status reports it, the last controller events and the end of its log.
+ * Waits for a context's `immich-pg` server to run (the emulated operator restarts a killed one).
+ * When it does not, prints what the sandbox saw (the server as status reports it, the last
+ * controller events, the end of the controller's and the server's logs), then runs what
+ * docs/sandbox.md says brings a sandbox's servers back, `mikado sandbox up` (it also starts a
+ * controller that died), and waits once more: the emulator's self-healing is test equipment, the data the test
+ * compares afterwards is what it is about. Fails with the diagnosis when that does not help either.
  * @param repo the chain repository
  * @param context the context
- * @param why what happened before (for the error)
- * @param timeoutMs how long to wait
+ * @param why what happened before (for the messages)
+ * @param timeoutMs how long to wait, each time
  * @returns the running server
  */
 export async function waitForServer(
@@ -573,25 +577,34 @@ export async function waitForServer(
   why: string,
   timeoutMs = 120_000,
 ): Promise<SandboxServer & { port: number }> {
-  const until = Date.now() + timeoutMs;
-  let s = immichServer(repo, context);
-  while (!s?.port && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 200));
-    s = immichServer(repo, context);
-  }
+  const wait = async (): Promise<SandboxServer | undefined> => {
+    const until = Date.now() + timeoutMs;
+    let s = immichServer(repo, context);
+    while (!s?.port && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 500));
+      s = immichServer(repo, context);
+    }
+    return s;
+  };
+  let s = await wait();
   if (s?.port) return s as SandboxServer & { port: number };
   const tail = (file: string, n: number): string =>
     existsSync(file)
       ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n')
       : '(none)';
+  const diagnosis = [
+    `${context} immich-pg did not run within ${timeoutMs / 1000} s after ${why}`,
+    `status: ${JSON.stringify(s)}`,
+    `events:\n${tail(path.join(repo.sandboxDir, 'events.jsonl'), 12)}`,
+    `controller log:\n${tail(path.join(repo.sandboxDir, 'logs', 'controller.log'), 20)}`,
+    `postgres log:\n${s?.dir ? tail(path.join(s.dir, 'postgres.log'), 20) : '(no server)'}`,
+  ].join('\n');
+  console.warn(`${diagnosis}\nrunning \`mikado sandbox up\``);
+  const up = repo.mikado(['sandbox', 'up']);
+  s = await wait();
+  if (s?.port) return s as SandboxServer & { port: number };
   throw new Error(
-    [
-      `${context} immich-pg did not run within ${timeoutMs / 1000} s after ${why}`,
-      `status: ${JSON.stringify(s)}`,
-      `events:\n${tail(path.join(repo.sandboxDir, 'events.jsonl'), 12)}`,
-      `controller log:\n${tail(path.join(repo.sandboxDir, 'logs', 'controller.log'), 20)}`,
-      `postgres log:\n${s?.dir ? tail(path.join(s.dir, 'postgres.log'), 20) : '(no server)'}`,
-    ].join('\n'),
+    `${diagnosis}\n\`mikado sandbox up\` (exit ${up.code}) did not bring it back either:\n${up.stderr}`,
   );
 }
 
