@@ -3,6 +3,7 @@ import path from 'node:path';
 import { generateDataset, type PgServer, startTestPg, type TestPg } from '@mikado-docs/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatVerification } from '../src/verify/format-verification.ts';
+import { openSide } from '../src/verify/open-side.ts';
 import {
   compareSchemaDumps,
   dumpSchemaLocally,
@@ -242,5 +243,19 @@ describe('normalizeSchemaDump', () => {
     expect(
       compareSchemaDumps(dump, dump.replace('17.6', '15.18').replace(/AbC123/g, 'xyz')).ok,
     ).toBe(true);
+  });
+});
+
+describe('openSide', () => {
+  it('rejects the next query of a side whose server ended the connection while it was idle, instead of crashing the process', async () => {
+    // The source killed during the dump: the verification's idle connection is terminated. Without
+    // a listener, pg's 'error' event ends the block's process with a stack trace.
+    const side = await openSide(url('immich'));
+    const [{ pid }] = (await side.query<{ pid: number }>('select pg_backend_pid() as pid'))
+      .rows as [{ pid: number }];
+    await server.query('select pg_terminate_backend($1)', [pid]);
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(side.query('select 1')).rejects.toThrow(/terminat|not queryable|Connection/i);
+    await side.end().catch(() => undefined);
   });
 });

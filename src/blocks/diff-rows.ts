@@ -96,6 +96,8 @@ export async function diffRows(
 ): Promise<RowDifferences> {
   const a = new pg.Client(sourceUrl);
   const b = new pg.Client(targetUrl);
+  // A connection ended while idle is reported by the next query, not by a crash.
+  for (const c of [a, b]) c.on('error', () => undefined);
   await a.connect();
   try {
     await b.connect();

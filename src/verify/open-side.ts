@@ -23,6 +23,9 @@ const SESSION_SETUP = `
  */
 export async function openSide(db: DatabaseTarget, first?: string): Promise<pg.Client> {
   const client = new pg.Client(typeof db === 'string' ? { connectionString: db } : db);
+  // A connection the server ends while idle (the server killed or restarted) is reported by the
+  // next query; without a listener, pg's 'error' event would end the whole process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(SESSION_SETUP);
