@@ -112,6 +112,11 @@ const WRAPPED_TOOLS = ['kubectl', 'argocd', 'tailscale', 'mise', 'borgmatic'];
  * - `MIKADO_TEST_FAULT=kill-target-restore`: the first `pg_restore` into ringtail by `final-sync`
  *   restores the schema and one table, then ringtail's PostgreSQL is killed
  *   (`MIKADO_TEST_TARGET_PGDATA`) and the restore goes on against it;
+ * - `MIKADO_TEST_FAULT=fill-target-volume`: the first `pg_restore` into ringtail by `final-sync`
+ *   finds ringtail's volume full: a sparse file `filler` next to `MIKADO_TEST_TARGET_PGDATA`
+ *   takes the volume 1 MiB past `MIKADO_TEST_VOLUME_BYTES`, the wrapper waits (up to 2 minutes)
+ *   for the emulated operator to stop the server (Cluster phase `Not enough disk space`), then
+ *   runs the restore against it. Synchronous, so that the restore cannot finish first;
  * - `MIKADO_TEST_FAULT=drop-port-forward`: the first port-forward to ringtail's database in
  *   `verify-final-sync` is killed as soon as it relays its first connection;
  * - `MIKADO_TEST_PAUSE_AT=<card>:<block>` with `MIKADO_TEST_PAUSE_MATCH=<word>`: the first call of
@@ -198,6 +203,22 @@ if (!fault || !restoreIntoTarget || existsSync(marker)) {
 }
 writeFileSync(marker, fault);
 const at = args.indexOf('pg_restore') + 1;
+if (fault === 'fill-target-volume') {
+  const fs = require('node:fs');
+  const volume = path.dirname(process.env.MIKADO_TEST_TARGET_PGDATA);
+  const used = (d) => fs.readdirSync(d, { withFileTypes: true }).reduce((n, e) => {
+    const f = path.join(d, e.name);
+    return n + (e.isDirectory() ? used(f) : e.isFile() ? fs.statSync(f).size : 0);
+  }, 0);
+  const filler = path.join(volume, 'filler');
+  fs.writeFileSync(filler, '');
+  fs.truncateSync(filler, Number(process.env.MIKADO_TEST_VOLUME_BYTES) - used(volume) + 2 ** 20);
+  const ctx = args.filter((a) => a.startsWith('--context='));
+  const phase = () => spawnSync(real, [...ctx, '-n', 'databases', 'get', 'cluster', 'immich-pg', '-o', 'jsonpath={.status.phase}'], { encoding: 'utf8' }).stdout;
+  const until = Date.now() + 120000;
+  while (phase() !== 'Not enough disk space' && Date.now() < until) spawnSync('sleep', ['0.2']);
+  process.exit(run(args));
+}
 if (fault === 'kill-restore' || fault === 'kill-target-restore') {
   const head = args.slice(0, at);
   const rest = args.slice(at);
@@ -559,16 +580,14 @@ export function immichServer(repo: ChainRepo, context: string): SandboxServer | 
 }
 
 /**
- * Waits for a context's `immich-pg` server to run (the emulated operator restarts a killed one).
- * When it does not, prints what the sandbox saw (the server as status reports it, the last
- * controller events, the end of the controller's and the server's logs), then runs what
- * docs/sandbox.md says brings a sandbox's servers back, `mikado sandbox up` (it also starts a
- * controller that died), and waits once more: the emulator's self-healing is test equipment, the data the test
- * compares afterwards is what it is about. Fails with the diagnosis when that does not help either.
+ * Waits for a context's `immich-pg` server to run and accept connections (the emulated operator
+ * restarts a killed one, which then recovers from its WAL). When it does not, fails with what the
+ * sandbox saw: the server as status reports it, the last controller events, the end of the
+ * controller's and the server's logs.
  * @param repo the chain repository
  * @param context the context
- * @param why what happened before (for the messages)
- * @param timeoutMs how long to wait, each time
+ * @param why what happened before (for the message)
+ * @param timeoutMs how long to wait
  * @returns the running server
  */
 export async function waitForServer(
@@ -577,17 +596,34 @@ export async function waitForServer(
   why: string,
   timeoutMs = 120_000,
 ): Promise<SandboxServer & { port: number }> {
+  // Running and accepting connections (a restarted server first recovers from its WAL).
+  const accepts = async (port: number): Promise<boolean> => {
+    const client = new pg.Client({
+      connectionString: `postgresql://postgres@127.0.0.1:${port}/immich`,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
   const wait = async (): Promise<SandboxServer | undefined> => {
     const until = Date.now() + timeoutMs;
     let s = immichServer(repo, context);
-    while (!s?.port && Date.now() < until) {
+    while (!(s?.port && (await accepts(s.port))) && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 500));
       s = immichServer(repo, context);
     }
-    return s;
+    return s?.port && (await accepts(s.port)) ? s : undefined;
   };
   let s = await wait();
   if (s?.port) return s as SandboxServer & { port: number };
+  s = immichServer(repo, context);
   const tail = (file: string, n: number): string =>
     existsSync(file)
       ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n')
@@ -599,13 +635,7 @@ export async function waitForServer(
     `controller log:\n${tail(path.join(repo.sandboxDir, 'logs', 'controller.log'), 20)}`,
     `postgres log:\n${s?.dir ? tail(path.join(s.dir, 'postgres.log'), 20) : '(no server)'}`,
   ].join('\n');
-  console.warn(`${diagnosis}\nrunning \`mikado sandbox up\``);
-  const up = repo.mikado(['sandbox', 'up']);
-  s = await wait();
-  if (s?.port) return s as SandboxServer & { port: number };
-  throw new Error(
-    `${diagnosis}\n\`mikado sandbox up\` (exit ${up.code}) did not bring it back either:\n${up.stderr}`,
-  );
+  throw new Error(diagnosis);
 }
 
 /** The downtime a run measured, the rehearsal's prediction, and both split into their parts. */

@@ -6,7 +6,7 @@
 // restore, ringtail's volume filling up during the restore, the port-forward of the
 // verification dropped. Nothing destructive happens, the chain completes, and not one row the
 // load writer committed is lost.
-import { existsSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,26 +72,6 @@ const digest = (port: number) => tableDigests(`postgresql://postgres@127.0.0.1:$
 
 const server = (context: string) => immichServer(repo, context)!;
 
-/** A sparse file that leaves ringtail's 8 GiB volume 1 MiB of room. */
-function fillTargetVolume(): void {
-  const used = (dir: string): number => {
-    let n = 0;
-    const walk = (d: string) => {
-      for (const e of readdirSync(d, { withFileTypes: true })) {
-        const f = path.join(d, e.name);
-        if (e.isDirectory()) walk(f);
-        else if (e.isFile()) n += statSync(f).size;
-      }
-    };
-    walk(dir);
-    return n;
-  };
-  const filler = path.join(target.dir, 'filler');
-  writeFileSync(filler, '');
-  const size = 8 * 2 ** 30 - used(target.dir) - 2 ** 20;
-  truncateSync(filler, size);
-}
-
 const FAULTS: () => Fault[] = () => [
   {
     name: 'runner killed as quiesce starts',
@@ -129,18 +109,9 @@ const FAULTS: () => Fault[] = () => [
   },
   {
     name: "ringtail's volume full during the restore",
-    // Filled as final-sync starts, to 1 MiB short of the claim's 8 GiB: the restore's data and
-    // WAL do not fit.
-    killWhen: (() => {
-      let filled = false;
-      return () => {
-        if (!filled && blockStarted(repo, PROFILE, `${C}:final-sync`)) {
-          fillTargetVolume();
-          filled = true;
-        }
-        return false;
-      };
-    })(),
+    // Filled by the wrapper as the restore starts, 1 MiB past the claim's 8 GiB (a sparse file):
+    // the emulated operator stops ringtail, and the restore finds it gone.
+    env: { MIKADO_TEST_FAULT: 'fill-target-volume', MIKADO_TEST_VOLUME_BYTES: String(8 * 2 ** 30) },
     // The fix: free space on the volume (or grow spec.storage.size).
     after: () => rmSync(path.join(target.dir, 'filler'), { force: true }),
     stopsIn: 'final-sync',
