@@ -39,4 +39,42 @@ describe('mikado binary', () => {
     // the start-up chunk and esbuild's runtime helpers
     expect(chunks).toHaveLength(2);
   });
+
+  it('leaves the Markdown parser and the renderers out of the start-up chunk', () => {
+    const modules = bundledModules(staticChunks('cli.js'));
+    // commander is there: the list is really read
+    expect(modules).toContain('node_modules/commander/lib/command.js');
+    expect(modules.filter((m) => /\/(micromark|remark-|hast-|mdast-)/.test(m))).toEqual([]);
+  });
 });
+
+const dist = path.resolve(import.meta.dirname, '../../dist');
+
+/**
+ * A built file and every chunk it imports statically, transitively (what loading it loads).
+ * @param file a file under dist/ (`cli.js`, `chunks/NAME.js`)
+ * @returns paths under dist/
+ */
+function staticChunks(file: string): string[] {
+  const seen = new Set([file]);
+  for (const f of seen) {
+    const text = readFileSync(path.join(dist, f), 'utf8');
+    for (const m of text.matchAll(/^(?:import|\}) .*"\.\/([^"]+\.js)";?$/gm)) {
+      seen.add(path.posix.join(path.posix.dirname(f), m[1]!));
+    }
+  }
+  return [...seen];
+}
+
+/**
+ * The source modules bundled into built files, from esbuild's `// path` comments.
+ * @param files paths under dist/
+ * @returns the module paths
+ */
+function bundledModules(files: string[]): string[] {
+  return files.flatMap((f) =>
+    [
+      ...readFileSync(path.join(dist, f), 'utf8').matchAll(/^\/\/ ((?:node_modules|src)\/\S+)$/gm),
+    ].map((m) => m[1]!),
+  );
+}
