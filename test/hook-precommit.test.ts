@@ -1,6 +1,7 @@
 // The pre-commit hook: the check rules on staged cards only, in their staged content.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseCardFast } from '../src/cards/parse-card-fast.ts';
 import type { Card } from '../src/cards/types.ts';
 import { buildDocsIndex } from '../src/check/docs-index.ts';
 import { loadConfig } from '../src/config/load-config.ts';
@@ -74,6 +75,18 @@ describe('mikado hook pre-commit', () => {
       'docs/cards/b.md:8:19 broken-heading',
       'docs/cards/b.md:8:37 broken-link',
       'docs/cards/b.md:11:11 ts-syntax',
+    ]);
+  });
+  it('reads a card the scanner declines with the Markdown parser, as check does', async () => {
+    const r = base();
+    const body = '# B\n\n> Quoted [[ghost]] and [[goal#Nope]].\n';
+    const text = card({ title: 'B', body });
+    // the path under test: the scanner declines this card (a block quote)
+    const opts = { path: 'docs/cards/b.md', absPath: `${r.dir}/docs/cards/b.md` };
+    expect(parseCardFast(text, opts)).toBeUndefined();
+    expect(await check(r, { 'docs/cards/b.md': text })).toEqual([
+      'docs/cards/b.md:8:10 broken-link',
+      'docs/cards/b.md:8:24 broken-heading',
     ]);
   });
 });

@@ -38,17 +38,21 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
   const { config } = options;
   const staged = await readStagedCards(options.root, config);
   if (staged.length === 0) return { diagnostics: [], checked: 0 };
-  const { parseCard } = await import('../cards/parse-card.ts');
+  const { parseCardFast } = await import('../cards/parse-card-fast.ts');
   const { checkSyntax } = await import('../check/check-syntax.ts');
   const { buildDocsIndex } = await import('../check/docs-index.ts');
-  const { checkLinks, prepareHeadingReader, sortDiagnostics } = await import(
-    '../check/check-cards.ts'
-  );
+  const { checkLinks } = await import('../check/check-rules.ts');
+  const { prepareHeadingReader } = await import('../check/read-headings.ts');
+  const { sortDiagnostics } = await import('../check/sort-diagnostics.ts');
   const { stagedGraphFindings } = await import('./staged-graph.ts');
 
-  const stagedCards = staged.map((s) =>
-    parseCard(s.text, { path: s.path, absPath: path.join(config.root, s.path) }),
-  );
+  const where = (s: StagedCard) => ({ path: s.path, absPath: path.join(config.root, s.path) });
+  // The scanner reads most cards; the Markdown parser loads only for a card it declines.
+  const fast = staged.map((s) => parseCardFast(s.text, where(s)));
+  const parseCard = fast.every((c) => c !== undefined)
+    ? undefined
+    : (await import('../cards/parse-card.ts')).parseCard;
+  const stagedCards = fast.map((c, i) => c ?? parseCard!(staged[i]!.text, where(staged[i]!)));
   for (const [card, diags] of await checkSyntax(stagedCards)) card.diagnostics.push(...diags);
   const stagedPaths = new Set(staged.map((s) => s.path));
   // The other cards as the commit will hold them: the index, through a cache keyed by blob.

@@ -1,5 +1,5 @@
 import type { Card, Diagnostic } from '../cards/types.ts';
-import { checkGraph } from '../check/check-cards.ts';
+import { checkGraph } from '../check/check-rules.ts';
 import { buildGraph, type CardGraph } from '../graph/build-graph.ts';
 
 /**

@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runMikado } from '../helpers/binary.ts';
+import { card, cleanupRepos, createRepo, type TestRepo } from '../helpers/git-repo.ts';
+
+afterEach(cleanupRepos);
 
 describe('mikado binary', () => {
   it('prints its version', () => {
@@ -46,9 +50,62 @@ describe('mikado binary', () => {
     expect(modules).toContain('node_modules/commander/lib/command.js');
     expect(modules.filter((m) => /\/(micromark|remark-|hast-|mdast-)/.test(m))).toEqual([]);
   });
+
+  it('loads the Markdown parser in the pre-commit hook only for a card the scanner declines', () => {
+    const r = createRepo({ install: false });
+    r.commitNoVerify('cards', { 'docs/cards/a.md': card({ title: 'A' }) });
+    const parser = (modules: string[]) =>
+      modules.filter((m) => /\/(micromark|remark-|mdast-)/.test(m));
+    const read = loadedByPreCommit(r, card({ title: 'B', body: '# B\n\nSee [[a]].\n' }));
+    expect(read).toContain('src/hook/staged-graph.ts');
+    expect(parser(read)).toEqual([]);
+    // a block quote: the scanner declines, remark reads the card
+    const declined = loadedByPreCommit(r, card({ title: 'B', body: '# B\n\n> See [[a]].\n' }));
+    expect(parser(declined)).toContain('node_modules/remark-parse/lib/index.js');
+  });
 });
 
 const dist = path.resolve(import.meta.dirname, '../../dist');
+
+/**
+ * Stages `docs/cards/b.md` and runs the built pre-commit hook with a module hook that records
+ * every module Node loads.
+ * @param r the repository
+ * @param text the card to stage
+ * @returns the source modules bundled into the built files it loaded
+ */
+function loadedByPreCommit(r: TestRepo, text: string): string[] {
+  r.write({ 'docs/cards/b.md': text });
+  r.gitOk(['add', 'docs/cards/b.md']);
+  const log = path.join(r.tmp, 'loaded.txt');
+  const hooks = path.join(r.tmp, 'log-loads.mjs');
+  writeFileSync(
+    hooks,
+    [
+      "import { appendFileSync } from 'node:fs';",
+      'export async function load(url, context, next) {',
+      "  appendFileSync(process.env.MIKADO_LOAD_LOG, url + '\\n');",
+      '  return next(url, context);',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const register = path.join(r.tmp, 'register.mjs');
+  writeFileSync(
+    register,
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
+  rmSync(log, { force: true });
+  const env = { ...r.env, NODE_OPTIONS: `--import=${register}`, MIKADO_LOAD_LOG: log };
+  const res = runMikado(['hook', 'pre-commit'], { cwd: r.dir, env });
+  expect(res.status, res.stderr).toBe(0);
+  const built = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((u) => u.startsWith(pathToFileURL(`${dist}/`).href))
+    .map((u) => path.relative(dist, fileURLToPath(u)));
+  expect(built).toContain('cli.js');
+  return bundledModules(built);
+}
 
 /**
  * A built file and every chunk it imports statically, transitively (what loading it loads).
