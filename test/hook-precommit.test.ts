@@ -1,4 +1,6 @@
 // The pre-commit hook: the check rules on staged cards only, in their staged content.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCardFast } from '../src/cards/parse-card-fast.ts';
@@ -101,18 +103,57 @@ describe('the other cards as the index holds them', () => {
     r.gitOk(['add', 'docs/cards/b.md']);
     expect(await check(r, staged)).not.toContain('docs/cards/a.md:6:5 unknown-requires');
     const config = loadConfig({ root: r.dir });
-    const skip = new Set(['docs/cards/a.md']);
-    // b.md was staged too, so pre-commit parsed it in full: the first read caches it.
-    expect((await loadIndexCards(config, skip)).cacheHits).toBe(2);
-    const warm = await loadIndexCards(config, skip);
+    const skip = ['docs/cards/a.md'];
+    // b.md was staged with a.md: the hook cached it too (once committed, it is an other card)
+    const warm = loadIndexCards(config, skip);
     expect(warm.cacheHits).toBe(warm.cards.length);
     expect(warm.cards.map((c) => [c.path, c.status, c.requires])).toEqual([
       ['docs/cards/b.md', 'active', []],
       ['docs/cards/goal.md', 'active', ['a']],
       ['docs/cards/old-broken.md', null, []],
     ]);
+    expect(warm.staged).toEqual([{ path: 'docs/cards/a.md', text: staged['docs/cards/a.md'] }]);
     r.write({ [`.git/${INDEX_CARDS_CACHE}`]: null });
-    expect((await loadIndexCards(config, skip)).cacheHits).toBe(0);
+    expect(loadIndexCards(config, skip).cacheHits).toBe(0);
+    expect(loadIndexCards(config, skip).cacheHits).toBe(3);
+  });
+
+  it('never judges from a damaged cache: it reads the cards again and writes a new one', async () => {
+    const r = base();
+    const staged = { 'docs/cards/c.md': card({ title: 'C', status: 'active', requires: ['a'] }) };
+    const found = await check(r, staged);
+    const cacheFile = path.join(r.dir, '.git', INDEX_CARDS_CACHE);
+    const good = readFileSync(cacheFile, 'utf8');
+    const config = loadConfig({ root: r.dir });
+    expect(loadIndexCards(config, ['docs/cards/c.md']).cacheHits).toBe(3);
+    const data = JSON.parse(good) as { plain: string; entries: string; width: number };
+    // goal (active, requires a) and a (active) are entries; old-broken has no fields
+    const damaged: Record<string, string> = {
+      truncated: good.slice(0, good.length - 9),
+      'not JSON': 'x',
+      // an edit the checksum does not match: a complete `a` would hide the goal's open work
+      'an entry edited': JSON.stringify({
+        ...data,
+        entries: data.entries.replaceAll('"active"', 'null'),
+      }),
+      'ids out of order': JSON.stringify({
+        ...data,
+        plain: `${'f'.repeat(data.width)}${data.plain}`,
+      }),
+      'ids cut short': JSON.stringify({ ...data, plain: data.plain.slice(1) }),
+    };
+    for (const [what, text] of Object.entries(damaged)) {
+      r.write({ [`.git/${INDEX_CARDS_CACHE}`]: text });
+      const cards = loadIndexCards(config, ['docs/cards/c.md']);
+      expect([what, cards.cacheHits]).toEqual([what, 0]);
+      expect(cards.cards.map((c) => [c.path, c.status, c.requires])).toEqual([
+        ['docs/cards/a.md', 'active', []],
+        ['docs/cards/goal.md', 'active', ['a']],
+        ['docs/cards/old-broken.md', null, []],
+      ]);
+      expect([what, await check(r, staged)]).toEqual([what, found]);
+      expect(loadIndexCards(config, ['docs/cards/c.md']).cacheHits).toBe(3);
+    }
   });
 });
 

@@ -2,14 +2,8 @@ import path from 'node:path';
 import { cardMatcher } from '../branch/card-matcher.ts';
 import type { Card, Diagnostic } from '../cards/types.ts';
 import type { MikadoConfig } from '../config/types.ts';
-import { CatFile, git } from '../git/git.ts';
+import { git } from '../git/git.ts';
 import { loadIndexCards } from './index-cards.ts';
-
-/** A staged card: its path and the text in the index. */
-export interface StagedCard {
-  path: string;
-  text: string;
-}
 
 /** What {@link preCommit} needs. */
 export interface PreCommitOptions {
@@ -36,8 +30,11 @@ export interface PreCommitResult {
  */
 export async function preCommit(options: PreCommitOptions): Promise<PreCommitResult> {
   const { config } = options;
-  const staged = await readStagedCards(options.root, config);
-  if (staged.length === 0) return { diagnostics: [], checked: 0 };
+  const names = stagedCardPaths(options.root, config);
+  if (names.length === 0) return { diagnostics: [], checked: 0 };
+  // The staged cards' text, and the other cards as the commit will hold them: the index,
+  // through a cache keyed by blob.
+  const index = loadIndexCards(config, names);
   const { parseCardFast } = await import('../cards/parse-card-fast.ts');
   const { checkSyntax } = await import('../check/check-syntax.ts');
   const { buildDocsIndex } = await import('../check/docs-index.ts');
@@ -46,28 +43,28 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
   const { sortDiagnostics } = await import('../check/sort-diagnostics.ts');
   const { stagedGraphFindings } = await import('./staged-graph.ts');
 
-  const where = (s: StagedCard) => ({ path: s.path, absPath: path.join(config.root, s.path) });
+  const where = (p: string) => ({ path: p, absPath: path.join(config.root, p) });
   // The scanner reads most cards; the Markdown parser loads only for a card it declines.
-  const fast = staged.map((s) => parseCardFast(s.text, where(s)));
+  const fast = index.staged.map((s) => parseCardFast(s.text, where(s.path)));
   const parseCard = fast.every((c) => c !== undefined)
     ? undefined
     : (await import('../cards/parse-card.ts')).parseCard;
-  const stagedCards = fast.map((c, i) => c ?? parseCard!(staged[i]!.text, where(staged[i]!)));
+  const stagedCards = fast.map(
+    (c, i) => c ?? parseCard!(index.staged[i]!.text, where(index.staged[i]!.path)),
+  );
   for (const [card, diags] of await checkSyntax(stagedCards)) card.diagnostics.push(...diags);
-  const stagedPaths = new Set(staged.map((s) => s.path));
-  // The other cards as the commit will hold them: the index, through a cache keyed by blob.
-  const { cards: others, docs: docsFiles } = await loadIndexCards(config, stagedPaths);
-  const all: Card[] = [...others, ...stagedCards].sort((a, b) =>
+  const all: Card[] = [...index.cards, ...stagedCards].sort((a, b) =>
     a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
   );
   const { graph, diagnostics: graphFindings } = stagedGraphFindings(all, stagedCards);
   // Only the files a staged card's link can name: indexing all 20,000 entries would cost more.
   const targets = stagedCards.flatMap((c) => c.links.map((l) => l.target));
+  const candidate = linkCandidate(targets);
   const docs = buildDocsIndex(
     config.docsDir,
     config.root,
-    linkCandidates(all, targets),
-    { files: linkCandidates(docsFiles, targets), diagnostics: [] },
+    all.filter((c) => candidate(c.path)),
+    { files: index.docs.filter(candidate).map(index.docsFile), diagnostics: [] },
     config.extraDocs,
   );
   if (stagedCards.some((c) => c.links.some((l) => l.heading))) await prepareHeadingReader();
@@ -89,9 +86,19 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
  * @returns the entries that can match
  */
 export function linkCandidates<T extends { path: string }>(entries: T[], targets: string[]): T[] {
-  if (targets.length === 0) return [];
+  const candidate = linkCandidate(targets);
+  return entries.filter((e) => candidate(e.path));
+}
+
+/**
+ * The test behind {@link linkCandidates}, for one repository path.
+ * @param targets link targets as written
+ * @returns whether a link to one of them can resolve to a path
+ */
+function linkCandidate(targets: string[]): (path: string) => boolean {
+  if (targets.length === 0) return () => false;
   const wanted = new Set(targets.map((t) => nameKey(t.trim().toLowerCase())));
-  return entries.filter((e) => wanted.has(nameKey(e.path.toLowerCase())));
+  return (p) => wanted.has(nameKey(p.toLowerCase()));
 }
 
 function nameKey(p: string): string {
@@ -99,26 +106,17 @@ function nameKey(p: string): string {
 }
 
 /**
- * Reads the staged versions of added, copied, modified or renamed cards.
+ * The paths of the added, copied, modified or renamed cards staged for the commit.
  * @param root repository root
  * @param config the config (cards root and exclusions)
- * @returns the staged cards
+ * @returns the staged cards' paths
  */
-export async function readStagedCards(root: string, config: MikadoConfig): Promise<StagedCard[]> {
+export function stagedCardPaths(root: string, config: MikadoConfig): string[] {
   const matcher = cardMatcher(config);
   const pathspec = matcher.cardsRel === '' ? [] : [matcher.cardsRel];
-  const names = git(
-    ['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--', ...pathspec],
-    { cwd: root },
-  )
+  return git(['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--', ...pathspec], {
+    cwd: root,
+  })
     .split('\0')
     .filter((p) => p !== '' && matcher.isCard(p));
-  if (names.length === 0) return [];
-  const cat = new CatFile({ cwd: root });
-  try {
-    const texts = await Promise.all(names.map((p) => cat.readText(`:${p}`)));
-    return names.map((p, i) => ({ path: p, text: texts[i] ?? '' }));
-  } finally {
-    cat.close();
-  }
 }
