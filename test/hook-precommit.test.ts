@@ -4,13 +4,13 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCardFast } from '../src/cards/parse-card-fast.ts';
-import type { Card } from '../src/cards/types.ts';
+import type { Card, Diagnostic } from '../src/cards/types.ts';
 import { buildDocsIndex } from '../src/check/docs-index.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { INDEX_CARDS_CACHE } from '../src/hook/blob-cache.ts';
 import { loadIndexCards } from '../src/hook/index-cards.ts';
 import { linkCandidates, preCommit } from '../src/hook/pre-commit.ts';
-import { pruneToStaged, stagedGraphFindings } from '../src/hook/staged-graph.ts';
+import { pruneToStaged, stagedGraphFindings, stemsAroundStaged } from '../src/hook/staged-graph.ts';
 import { cardObject } from './helpers/card-object.ts';
 import { card, cleanupRepos, createRepo, type TestRepo } from './helpers/git-repo.ts';
 
@@ -170,6 +170,7 @@ describe('the graph judged around the staged cards', () => {
 
   it('finds what the whole graph finds about the staged cards, with most edges pruned', () => {
     let pruned = 0;
+    let fewer = 0;
     fc.assert(
       fc.property(
         fc.uniqueArray(cardArb, {
@@ -199,14 +200,28 @@ describe('the graph judged around the staged cards', () => {
           expect(stagedGraphFindings(cards, staged).diagnostics.map(key).sort()).toEqual(
             whole.sort(),
           );
-          const kept = pruneToStaged(cards, new Set(staged.map((c) => c.stem)));
+          const stagedStems = new Set(staged.map((c) => c.stem));
+          const kept = pruneToStaged(cards, stagedStems);
           if (kept.some((c, i) => c.requires.length < cards[i]!.requires.length)) pruned++;
+          // the cards with the stems around the staged ones judge them as every card does
+          const around = stemsAroundStaged(cards, stagedStems);
+          const some = cards.filter((c) => around.has(c.stem));
+          if (some.length < cards.length) fewer++;
+          const judged = stagedGraphFindings(some, staged).diagnostics;
+          expect(judged.map(key).sort()).toEqual(whole.sort());
+          // but for the nearest stem an unknown prerequisite's fix suggests, from every stem
+          const withFix = (ds: Diagnostic[]) =>
+            ds.filter((d) => d.rule !== 'unknown-requires').map((d) => `${key(d)} ${d.fix}`);
+          const wholeFix = stagedGraphFindings(cards, staged, { whole: true }).diagnostics;
+          expect(withFix(judged).sort()).toEqual(withFix(wholeFix).sort());
         },
       ),
       { numRuns: 400, seed: 13 },
     );
-    // the pruned graph was really judged: edges were dropped in many of the cases
+    // the pruned graph was really judged: edges were dropped in many of the cases, and cards
+    // left out
     expect(pruned).toBeGreaterThan(100);
+    expect(fewer).toBeGreaterThan(100);
   });
 });
 
