@@ -43,9 +43,14 @@ export interface IndexCards {
  * cards against thousands of others this way.
  * @param config the resolved configuration
  * @param staged the staged cards' paths (read as text, parsed in full by the caller)
+ * @param listing `git ls-files -s -z` of {@link indexSpecs}, when the caller has it
  * @returns the staged cards, the other cards, the docs files and the cache hits
  */
-export function loadIndexCards(config: MikadoConfig, staged: readonly string[]): IndexCards {
+export function loadIndexCards(
+  config: MikadoConfig,
+  staged: readonly string[],
+  listing?: string,
+): IndexCards {
   const root = config.root;
   // git paths are normalized and `/`-separated: joining them needs no path.join (10,000 times)
   const inRoot =
@@ -54,8 +59,8 @@ export function loadIndexCards(config: MikadoConfig, staged: readonly string[]):
       : (p: string) => path.join(root, p);
   const matcher = cardMatcher(config);
   const docsRel = path.relative(root, config.docsDir).split(path.sep).join('/');
-  const specs = [...new Set([matcher.cardsRel || '.', docsRel || '.'])];
-  const listed = git(['ls-files', '-s', '-z', '--', ...specs], { cwd: root });
+  const listed =
+    listing ?? git(['ls-files', '-s', '-z', '--', ...indexSpecs(config)], { cwd: root });
   const skip = new Set(staged);
   const stagedShas = new Map<string, string>();
   const paths: string[] = [];
@@ -136,4 +141,14 @@ export function loadIndexCards(config: MikadoConfig, staged: readonly string[]):
 
 function pathsOf(p: string, inRoot: (p: string) => string): { path: string; absPath: string } {
   return { path: p, absPath: inRoot(p) };
+}
+
+/**
+ * The pathspecs of the index listing the hook reads: the cards root and the docs root.
+ * @param config the resolved configuration
+ * @returns the pathspecs
+ */
+export function indexSpecs(config: MikadoConfig): string[] {
+  const rel = (dir: string) => path.relative(config.root, dir).split(path.sep).join('/') || '.';
+  return [...new Set([rel(config.cardsDir), rel(config.docsDir)])];
 }
