@@ -1,4 +1,5 @@
 // The pre-commit hook: the check rules on staged cards only, in their staged content.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -278,7 +279,7 @@ describe('the cards around the staged ones, from the last reading of the index',
     };
   }
 
-  it('reads only the entries that changed since the last run, and knows the others', () => {
+  it('reads only the entries that changed since the last run, and knows the others', async () => {
     const r = base();
     r.commitNoVerify('more', {
       'docs/cards/x/c.md': card({ title: 'C', status: 'active', requires: ['a'] }),
@@ -331,6 +332,19 @@ describe('the cards around the staged ones, from the last reading of the index',
       ['docs/cards/x/d.md', 'active', []],
     ]);
     expect(moved?.read).toBeLessThan(listing().length / 2);
+    // an unmerged path (stages 1 to 3) is in the changed part: every card is read then
+    const sha = r.gitOk(['rev-parse', ':docs/cards/a.md']);
+    const info = `100644 ${sha} 1\tdocs/cards/u.md\n100644 ${sha} 2\tdocs/cards/u.md\n`;
+    const update = spawnSync('git', ['update-index', '--index-info'], {
+      cwd: r.dir,
+      env: r.env,
+      input: info,
+    });
+    expect(update.status).toBe(0);
+    expect(listing().toString('latin1')).toContain(' 2\tdocs/cards/u.md');
+    expect(readIndexView(config, ['docs/cards/a.md'], listing())).toBeUndefined();
+    const judged = await preCommit({ root: r.dir, config });
+    expect(judged.judged).toBe('every');
   });
 
   it('finds the cards and files a link can resolve to as a look at every entry does', () => {

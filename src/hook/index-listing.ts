@@ -82,21 +82,6 @@ export class IndexListing {
   }
 
   /**
-   * Whether a path is unmerged (has entries of stage 1 to 3).
-   * @returns true when one is
-   */
-  hasUnmerged(): boolean {
-    const text = this.text;
-    for (const stage of [' 1\t', ' 2\t', ' 3\t']) {
-      for (let hit = text.indexOf(stage); hit >= 0; hit = text.indexOf(stage, hit + 1)) {
-        const e = this.entryAt(text.lastIndexOf('\0', hit) + 1);
-        if (e && e.stage !== 0) return true;
-      }
-    }
-    return false;
-  }
-
-  /**
    * The part of this listing that differs from `old`, found by comparing bytes from both ends.
    * @param old an older listing
    * @returns the window, in whole entries

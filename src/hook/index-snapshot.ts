@@ -67,7 +67,8 @@ export interface IndexView {
  *
  * A snapshot that is missing, of another version or configuration, or damaged (its checksum, or
  * an entry it names that the listing does not hold at that place) is not used: the whole listing
- * is read, as on the first run.
+ * is read, as on the first run. An unmerged entry (stages 1 to 3) is always in the changed part:
+ * a snapshot is written only when its listing has none.
  * @param config the resolved configuration
  * @param staged the staged cards' paths
  * @param bytes `git ls-files -s -z` of the cards root and the docs root
@@ -80,7 +81,6 @@ export function readIndexView(
   bytes: Buffer,
 ): IndexView | undefined {
   const listing = new IndexListing(bytes);
-  if (listing.hasUnmerged()) return undefined;
   const root = config.root;
   const inRoot =
     path.sep === '/'
