@@ -57,11 +57,38 @@ describe('mikado binary', () => {
     const parser = (modules: string[]) =>
       modules.filter((m) => /\/(micromark|remark-|mdast-)/.test(m));
     const read = loadedByPreCommit(r, card({ title: 'B', body: '# B\n\nSee [[a]].\n' }));
-    expect(read).toContain('src/hook/staged-graph.ts');
-    expect(parser(read)).toEqual([]);
+    // one file: the hook's own start-up, without commander or a chunk
+    expect(read.files).toEqual(['pre-commit.js']);
+    expect(read.modules).toContain('src/hook/staged-graph.ts');
+    expect(read.modules.filter((m) => m.includes('/commander/'))).toEqual([]);
+    expect(parser(read.modules)).toEqual([]);
     // a block quote: the scanner declines, remark reads the card
     const declined = loadedByPreCommit(r, card({ title: 'B', body: '# B\n\n> See [[a]].\n' }));
-    expect(parser(declined)).toContain('node_modules/remark-parse/lib/index.js');
+    expect(parser(declined.modules)).toContain('node_modules/remark-parse/lib/index.js');
+  });
+
+  it('says the same from the hook start-up as from the whole CLI', () => {
+    const r = createRepo({ install: false });
+    r.commitNoVerify('cards', { 'docs/cards/a.md': card({ title: 'A', status: 'active' }) });
+    const both = () => {
+      const hook = r.mikado(['hook', 'pre-commit']);
+      // a global option: the whole CLI runs the command
+      const cli = r.mikado(['--no-color', 'hook', 'pre-commit']);
+      return [hook, cli].map((x) => ({ status: x.status, stdout: x.stdout, stderr: x.stderr }));
+    };
+    const cases: [string, Record<string, string | null>, number][] = [
+      ['no card staged', { 'src/x.txt': 'x\n' }, 0],
+      ['a warning', { 'docs/cards/b.md': card({ title: 'B', requires: ['a'] }) }, 0],
+      ['an error', { 'docs/cards/c.md': '---\ntitle: C\nmodified: 13 May\n---\n' }, 1],
+      ['a broken config', { 'mikado.config.yaml': 'cards: [\n' }, 2],
+    ];
+    for (const [what, files, status] of cases) {
+      r.write(files);
+      r.gitOk(['add', '-A']);
+      const [hook, cli] = both();
+      expect([what, hook]).toEqual([what, cli]);
+      expect([what, hook!.status]).toEqual([what, status]);
+    }
   });
 });
 
@@ -72,9 +99,9 @@ const dist = path.resolve(import.meta.dirname, '../../dist');
  * every module Node loads.
  * @param r the repository
  * @param text the card to stage
- * @returns the source modules bundled into the built files it loaded
+ * @returns the built files it loaded, and the source modules bundled into them
  */
-function loadedByPreCommit(r: TestRepo, text: string): string[] {
+function loadedByPreCommit(r: TestRepo, text: string): { files: string[]; modules: string[] } {
   r.write({ 'docs/cards/b.md': text });
   r.gitOk(['add', 'docs/cards/b.md']);
   const log = path.join(r.tmp, 'loaded.txt');
@@ -103,8 +130,7 @@ function loadedByPreCommit(r: TestRepo, text: string): string[] {
     .split('\n')
     .filter((u) => u.startsWith(pathToFileURL(`${dist}/`).href))
     .map((u) => path.relative(dist, fileURLToPath(u)));
-  expect(built).toContain('cli.js');
-  return bundledModules(built);
+  return { files: built, modules: bundledModules(built) };
 }
 
 /**
