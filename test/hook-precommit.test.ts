@@ -1,6 +1,6 @@
 // The pre-commit hook: the check rules on staged cards only, in their staged content.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { INDEX_CARDS_CACHE } from '../src/hook/blob-cache.ts';
 import { indexSpecs, loadIndexCards } from '../src/hook/index-cards.ts';
 import { INDEX_SNAPSHOT, readIndexView } from '../src/hook/index-snapshot.ts';
 import { linkCandidate, linkCandidates, linkNames, preCommit } from '../src/hook/pre-commit.ts';
+import { replaceFile } from '../src/hook/replace-file.ts';
 import { pruneToStaged, stagedGraphFindings, stemsAroundStaged } from '../src/hook/staged-graph.ts';
 import { cardObject } from './helpers/card-object.ts';
 import { card, cleanupRepos, createRepo, type TestRepo } from './helpers/git-repo.ts';
@@ -345,6 +346,24 @@ describe('the cards around the staged ones, from the last reading of the index',
     expect(readIndexView(config, ['docs/cards/a.md'], listing())).toBeUndefined();
     const judged = await preCommit({ root: r.dir, config });
     expect(judged.judged).toBe('every');
+  });
+
+  it('judges alike when its caches cannot be written, and leaves no temp file', async () => {
+    const r = base();
+    // a file where the caches' directory should be
+    r.write({ '.git/mikado': 'in the way\n' });
+    const staged = {
+      'docs/cards/c.md': card({ title: 'C', status: 'active', requires: ['a', 'x'] }),
+    };
+    const found = await check(r, staged);
+    expect(found).toContain('docs/cards/c.md:7:5 unknown-requires');
+    expect(await check(r, staged)).toEqual(found);
+    expect(readdirSync(path.join(r.dir, '.git')).filter((f) => f.includes('mikado'))).toEqual([
+      'mikado',
+    ]);
+    expect(replaceFile(path.join(r.dir, '.git/mikado/x'), 'x')).toBe(false);
+    expect(replaceFile(path.join(r.dir, '.git/other/x'), 'x')).toBe(true);
+    expect(readdirSync(path.join(r.dir, '.git/other'))).toEqual(['x']);
   });
 
   it('finds the cards and files a link can resolve to as a look at every entry does', () => {

@@ -1,7 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { checksum } from './checksum.ts';
+import { replaceFile } from './replace-file.ts';
 import { isPlain, isSlim, PLAIN, type SlimCard } from './slim-card.ts';
 
 /** Bump when the frontmatter parser, the slim shape or the file's layout changes. */
@@ -124,7 +123,7 @@ function compareAt(a: string, from: number, b: string, at: number, width: number
 }
 
 /**
- * Writes the cache (atomically); a cache that cannot be written only costs time.
+ * Writes the cache, whole or not at all; a cache that cannot be written only costs time.
  * @param file the cache file
  * @param entries the slim cards to keep, by blob id
  */
@@ -133,24 +132,15 @@ export function writeBlobCache(file: string, entries: [string, SlimCard][]): voi
   const width = plain[0]?.length ?? 40;
   // ids of another length (a repository changing its hash) are not kept as plain
   const ids = plain.filter((sha) => sha.length === width && /^[0-9a-f]+$/.test(sha));
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    // loaded here, on a cache miss only: importing it costs the warm hook more than its work
-    const writeFileAtomic = createRequire(import.meta.url)(
-      'write-file-atomic',
-    ) as typeof import('write-file-atomic');
-    const others = JSON.stringify(Object.fromEntries(entries.filter(([, s]) => !isPlain(s))));
-    writeFileAtomic.sync(
-      file,
-      JSON.stringify({
-        version: cacheKey(),
-        width,
-        plain: [...new Set(ids)].join(''),
-        entries: others,
-        sum: checksum(others),
-      } satisfies CacheFile),
-    );
-  } catch {
-    // A cache that cannot be written only costs time.
-  }
+  const others = JSON.stringify(Object.fromEntries(entries.filter(([, s]) => !isPlain(s))));
+  replaceFile(
+    file,
+    JSON.stringify({
+      version: cacheKey(),
+      width,
+      plain: [...new Set(ids)].join(''),
+      entries: others,
+      sum: checksum(others),
+    } satisfies CacheFile),
+  );
 }

@@ -1,5 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type CardMatcher, cardMatcher } from '../branch/card-matcher.ts';
 import { parseCardFrontmatter } from '../cards/parse-card-frontmatter.ts';
@@ -12,6 +11,7 @@ import { INDEX_CARDS_CACHE, readBlobCache, writeBlobCache } from './blob-cache.t
 import { checksum } from './checksum.ts';
 import type { StagedCard } from './index-cards.ts';
 import { type ChangedWindow, IndexListing } from './index-listing.ts';
+import { replaceFile } from './replace-file.ts';
 import { isPlain, isSlim, type SlimCard, slimCard } from './slim-card.ts';
 
 /** Bump when the slim shape or the file's layout changes. */
@@ -281,13 +281,5 @@ function writeSnapshot(file: string, key: string, listing: Buffer, fielded: Fiel
     fielded: fielded.map((f) => [f.at, f.path, f.sha, f.slim]),
   } satisfies SnapshotBody);
   const head = JSON.stringify({ version: key, body, sum: checksum(body) } satisfies SnapshotHead);
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    const writeFileAtomic = createRequire(import.meta.url)(
-      'write-file-atomic',
-    ) as typeof import('write-file-atomic');
-    writeFileAtomic.sync(file, Buffer.concat([Buffer.from(`${head}\n`), listing]));
-  } catch {
-    // A snapshot that cannot be written only costs time.
-  }
+  replaceFile(file, Buffer.concat([Buffer.from(`${head}\n`), listing]));
 }
