@@ -10,7 +10,7 @@ import { buildDocsIndex } from '../src/check/docs-index.ts';
 import { loadConfig } from '../src/config/load-config.ts';
 import { gitBuffer } from '../src/git/git.ts';
 import { INDEX_CARDS_CACHE } from '../src/hook/blob-cache.ts';
-import { indexSpecs, loadIndexCards } from '../src/hook/index-cards.ts';
+import { indexLayout, loadIndexCards } from '../src/hook/index-cards.ts';
 import { INDEX_SNAPSHOT, readIndexView } from '../src/hook/index-snapshot.ts';
 import { linkCandidate, linkCandidates, linkNames, preCommit } from '../src/hook/pre-commit.ts';
 import { replaceFile } from '../src/hook/replace-file.ts';
@@ -289,7 +289,7 @@ describe('the cards around the staged ones, from the last reading of the index',
     });
     const config = loadConfig({ root: r.dir });
     const listing = () =>
-      gitBuffer(['ls-files', '-s', '-z', '--', ...indexSpecs(config)], { cwd: r.dir });
+      gitBuffer(['ls-files', '-s', '-z', '--', ...indexLayout(config).specs], { cwd: r.dir });
     const stage = (files: Record<string, string | null>) => {
       r.write(files);
       r.gitOk(['add', '-A', '--', ...Object.keys(files)]);
@@ -377,7 +377,7 @@ describe('the cards around the staged ones, from the last reading of the index',
     const candidates = (targets: string[]) => {
       r.write({ 'docs/cards/s.md': card({ title: 'S' }) });
       r.gitOk(['add', 'docs/cards/s.md']);
-      const listing = gitBuffer(['ls-files', '-s', '-z', '--', ...indexSpecs(config)], {
+      const listing = gitBuffer(['ls-files', '-s', '-z', '--', ...indexLayout(config).specs], {
         cwd: r.dir,
       });
       const view = readIndexView(config, ['docs/cards/s.md'], listing)!;

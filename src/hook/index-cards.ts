@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { cardMatcher } from '../branch/card-matcher.ts';
+import { type CardMatcher, cardMatcher } from '../branch/card-matcher.ts';
 import { parseCardFrontmatter } from '../cards/parse-card-frontmatter.ts';
 import type { Card } from '../cards/types.ts';
 import type { FoundFile } from '../cards/walk-files.ts';
@@ -43,7 +43,7 @@ export interface IndexCards {
  * cards against thousands of others this way.
  * @param config the resolved configuration
  * @param staged the staged cards' paths (read as text, parsed in full by the caller)
- * @param listing `git ls-files -s -z` of {@link indexSpecs}, when the caller has it
+ * @param listing `git ls-files -s -z` of the layout's specs, when the caller has it
  * @returns the staged cards, the other cards, the docs files and the cache hits
  */
 export function loadIndexCards(
@@ -52,21 +52,13 @@ export function loadIndexCards(
   listing?: string,
 ): IndexCards {
   const root = config.root;
-  // git paths are normalized and `/`-separated: joining them needs no path.join (10,000 times)
-  const inRoot =
-    path.sep === '/'
-      ? (p: string) => `${root.replace(/\/$/, '')}/${p}`
-      : (p: string) => path.join(root, p);
-  const matcher = cardMatcher(config);
-  const docsRel = path.relative(root, config.docsDir).split(path.sep).join('/');
-  const listed =
-    listing ?? git(['ls-files', '-s', '-z', '--', ...indexSpecs(config)], { cwd: root });
+  const { specs, matcher, docsPrefix, inRoot, docsFile } = indexLayout(config);
+  const listed = listing ?? git(['ls-files', '-s', '-z', '--', ...specs], { cwd: root });
   const skip = new Set(staged);
   const stagedShas = new Map<string, string>();
   const paths: string[] = [];
   const shas: string[] = [];
   const docs: string[] = [];
-  const docsPrefix = docsRel === '' ? '' : `${docsRel}/`;
   // the last card kept: an unmerged path's entries (stages 1 to 3) follow each other
   let kept = '';
   for (let at = 0; at < listed.length; ) {
@@ -134,7 +126,7 @@ export function loadIndexCards(
     staged: stagedCards,
     cards,
     docs,
-    docsFile: (p) => ({ absPath: inRoot(p), path: p, relToDir: p.slice(docsPrefix.length) }),
+    docsFile,
     cacheHits: paths.length - misses.length,
   };
 }
@@ -143,12 +135,49 @@ function pathsOf(p: string, inRoot: (p: string) => string): { path: string; absP
   return { path: p, absPath: inRoot(p) };
 }
 
+/** Where the commit hook finds the cards and the docs in the index. */
+export interface IndexLayout {
+  /** The pathspecs of the listing it reads: the cards root and the docs root. */
+  specs: string[];
+  /** Which repository paths are cards. */
+  matcher: CardMatcher;
+  /** The docs root as the start of repository paths under it (`docs/`; `''` for the root). */
+  docsPrefix: string;
+  /**
+   * A repository path as an absolute one.
+   * @param p a `/`-separated repository path
+   * @returns the absolute path
+   */
+  inRoot(p: string): string;
+  /**
+   * A path under the docs root as the docs index takes it.
+   * @param p a repository path under the docs root
+   * @returns the file
+   */
+  docsFile(p: string): FoundFile;
+}
+
 /**
- * The pathspecs of the index listing the hook reads: the cards root and the docs root.
+ * The hook's {@link IndexLayout} for a configuration.
  * @param config the resolved configuration
- * @returns the pathspecs
+ * @returns the layout
  */
-export function indexSpecs(config: MikadoConfig): string[] {
-  const rel = (dir: string) => path.relative(config.root, dir).split(path.sep).join('/') || '.';
-  return [...new Set([rel(config.cardsDir), rel(config.docsDir)])];
+export function indexLayout(config: MikadoConfig): IndexLayout {
+  const root = config.root;
+  const rel = (dir: string) => path.relative(root, dir).split(path.sep).join('/');
+  const matcher = cardMatcher(config);
+  const docsRel = rel(config.docsDir);
+  const docsPrefix = docsRel === '' ? '' : `${docsRel}/`;
+  // git paths are normalized and `/`-separated: joining them needs no path.join (10,000 times)
+  const inRoot =
+    path.sep === '/'
+      ? (p: string) => `${root.replace(/\/$/, '')}/${p}`
+      : (p: string) => path.join(root, p);
+  return {
+    specs: [...new Set([matcher.cardsRel || '.', docsRel || '.'])],
+    matcher,
+    docsPrefix,
+    inRoot,
+    docsFile: (p) => ({ absPath: inRoot(p), path: p, relToDir: p.slice(docsPrefix.length) }),
+  };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type CardMatcher, cardMatcher } from '../branch/card-matcher.ts';
+import type { CardMatcher } from '../branch/card-matcher.ts';
 import { parseCardFrontmatter } from '../cards/parse-card-frontmatter.ts';
 import type { FoundFile } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
@@ -9,7 +9,7 @@ import { gitDirs } from '../git/find-git-top-level.ts';
 import { readBlobs } from '../git/git.ts';
 import { INDEX_CARDS_CACHE, readBlobCache, writeBlobCache } from './blob-cache.ts';
 import { checksum } from './checksum.ts';
-import type { StagedCard } from './index-cards.ts';
+import { indexLayout, type StagedCard } from './index-cards.ts';
 import { type ChangedWindow, IndexListing } from './index-listing.ts';
 import { replaceFile } from './replace-file.ts';
 import { isPlain, isSlim, type SlimCard, slimCard } from './slim-card.ts';
@@ -82,16 +82,10 @@ export function readIndexView(
 ): IndexView | undefined {
   const listing = new IndexListing(bytes);
   const root = config.root;
-  const inRoot =
-    path.sep === '/'
-      ? (p: string) => `${root.replace(/\/$/, '')}/${p}`
-      : (p: string) => path.join(root, p);
-  const matcher = cardMatcher(config);
-  const docsRel = path.relative(root, config.docsDir).split(path.sep).join('/');
-  const docsPrefix = docsRel === '' ? '' : `${docsRel}/`;
+  const { matcher, docsPrefix, inRoot, docsFile } = indexLayout(config);
   const dirs = gitDirs(root);
   const snapshotFile = path.join(dirs.gitDir, INDEX_SNAPSHOT);
-  const key = `${SNAPSHOT_VERSION}:${import.meta.url}:${JSON.stringify([matcher.cardsRel, docsRel, config.exclude])}`;
+  const key = `${SNAPSHOT_VERSION}:${import.meta.url}:${JSON.stringify([matcher.cardsRel, docsPrefix, config.exclude])}`;
   const old = readSnapshot(snapshotFile, key);
   const window = old && listing.changedSince(old.listing);
   const carried = old && window ? carry(old.fielded, window, listing) : undefined;
@@ -159,9 +153,7 @@ export function readIndexView(
     cardsWithStems: (stems) => listing.cardsWithStems(stems, matcher),
     linkCandidates: (names, accept) =>
       listing.linkCandidates(names, accept, matcher, (p) =>
-        p.startsWith(docsPrefix)
-          ? { absPath: inRoot(p), path: p, relToDir: p.slice(docsPrefix.length) }
-          : undefined,
+        p.startsWith(docsPrefix) ? docsFile(p) : undefined,
       ),
   };
 }
