@@ -9,7 +9,15 @@ if (!existsSync(new URL('../dist/cli.js', import.meta.url))) {
     process.exit(2);
   }
 }
-const { main } = await import('../dist/cli.js');
-// A reader that stops early (`mikado view | head`) is not an error.
-process.stdout.on('error', (e) => (e.code === 'EPIPE' ? process.exit(0) : Promise.reject(e)));
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// The installed pre-commit hook runs on every commit: it has a start-up file of its own.
+const preCommit = new URL('../dist/pre-commit.js', import.meta.url);
+if (argv.length === 2 && argv[0] === 'hook' && argv[1] === 'pre-commit' && existsSync(preCommit)) {
+  const { preCommitMain } = await import(preCommit.href);
+  process.exitCode = await preCommitMain();
+} else {
+  const { main } = await import('../dist/cli.js');
+  // A reader that stops early (`mikado view | head`) is not an error.
+  process.stdout.on('error', (e) => (e.code === 'EPIPE' ? process.exit(0) : Promise.reject(e)));
+  process.exitCode = await main(argv);
+}

@@ -111,10 +111,40 @@ for (const input of Object.values(scan.metafile.inputs)) {
     if (imp.kind === 'dynamic-import' && !imp.external) lazyModules.add(path.join(root, imp.path));
   }
 }
-await build({
+const cli = await build({
   ...common,
   entryPoints: { cli: cliEntry },
+  metafile: true,
   plugins: [lazyChildProcess, oneStartUpChunk(lazyModules)],
+});
+
+// The installed pre-commit hook's start-up (bin/mikado.js runs it for `hook pre-commit`), which
+// every commit waits for: one file, without commander and the chunk graph. The Markdown parser,
+// which it loads only for a card the scanner declines, is the CLI's chunk.
+const parseCard = path.join(root, 'src/cards/parse-card.ts');
+const parseCardChunk = Object.entries(cli.metafile.outputs).find(
+  ([, o]) => o.entryPoint && path.join(root, o.entryPoint) === parseCard,
+)?.[0];
+if (!parseCardChunk) throw new Error('the CLI build made no chunk for src/cards/parse-card.ts');
+await build({
+  ...common,
+  splitting: false,
+  entryPoints: { 'pre-commit': 'src/cli/pre-commit-main.ts' },
+  plugins: [
+    {
+      name: 'cli-chunks',
+      setup(b) {
+        b.onResolve({ filter: /\/parse-card\.ts$/ }, (args) =>
+          path.join(args.resolveDir, args.path) === parseCard
+            ? {
+                path: `./${path.relative(path.resolve(root, outdir), path.resolve(root, parseCardChunk))}`,
+                external: true,
+              }
+            : undefined,
+        );
+      },
+    },
+  ],
 });
 // The library and the child-process entry points.
 await build({ ...common, entryPoints: entries, plugins: [lazyChildProcess] });

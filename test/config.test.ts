@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findRoot, loadConfig, parseDuration } from '../src/config/load-config.ts';
 import { ConfigError } from '../src/errors.ts';
+import { gitDirs } from '../src/git/find-git-top-level.ts';
 import { cleanupRepos, createRepo } from './helpers/git-repo.ts';
 import { tempDir, tempTree } from './helpers/temp-dir.ts';
 
@@ -169,5 +170,50 @@ describe('findRoot', () => {
     const env = { ...noGitEnv, GIT_DIR: path.join(repoDir, '.git'), GIT_WORK_TREE: repoDir };
     expect(withEnv(env, () => findRoot(outside))).toBe(repoDir);
     expect(withEnv(env, () => findRoot(sub))).toBe(repoDir);
+  });
+});
+
+describe('gitDirs', () => {
+  const gitDirsOf = (cwd: string, env: NodeJS.ProcessEnv) => {
+    const r = spawnSync(
+      'git',
+      ['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'],
+      { cwd, env, encoding: 'utf8' },
+    );
+    const [gitDir, commonDir] = r.stdout.trim().split('\n');
+    return { gitDir: gitDir!, commonDir: commonDir! };
+  };
+  const real = (d: { gitDir: string; commonDir: string }) => ({
+    gitDir: realpathSync(d.gitDir),
+    commonDir: realpathSync(d.commonDir),
+  });
+
+  it('finds what `git rev-parse --git-dir --git-common-dir` finds, without git in the usual cases', () => {
+    const lib = createRepo({ install: false });
+    lib.commitNoVerify('lib', { 'x.md': 'x\n' });
+    const repo = createRepo({ install: false });
+    repo.commitNoVerify('one', { 'a.md': 'a\n' });
+    repo.gitOk(['-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', lib.dir, 'lib']);
+    const worktree = path.join(repo.tmp, 'worktree');
+    repo.gitOk(['worktree', 'add', '-q', worktree, '-b', 'other']);
+    const worktreeGitDir = path.join(repo.dir, '.git/worktrees/worktree');
+    const { dir: emptyBin, cleanup } = tempDir('no-git');
+    cleanups.push(cleanup);
+    const cases: [string, NodeJS.ProcessEnv][] = [
+      [repo.dir, repo.env],
+      [path.join(repo.dir, 'lib'), repo.env],
+      [worktree, repo.env],
+      // as git runs hooks in a linked worktree, and a relative GIT_DIR
+      [worktree, { ...repo.env, GIT_DIR: worktreeGitDir }],
+      [repo.dir, { ...repo.env, GIT_DIR: '.git' }],
+    ];
+    for (const [root, env] of cases) {
+      const expected = real(gitDirsOf(root, env));
+      expect([root, real(gitDirs(root, { ...env, PATH: emptyBin }))]).toEqual([root, expected]);
+    }
+    // anything else is git's to say
+    const common = { ...repo.env, GIT_COMMON_DIR: path.join(repo.dir, '.git') };
+    expect(gitDirs(worktree, common)).toEqual(gitDirsOf(worktree, common));
+    expect(() => gitDirs(worktree, { ...common, PATH: emptyBin })).toThrow(/git/);
   });
 });

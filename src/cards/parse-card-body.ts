@@ -6,7 +6,7 @@ import { remarkMikadoBlocks } from './remark-mikado-blocks.ts';
 import { remarkMikadoLinks } from './remark-mikado-links.ts';
 import { remarkWikiLink } from './remark-wiki-link.ts';
 import { fileDiagnostics } from './report.ts';
-import { scanMarkdown } from './scan-markdown.ts';
+import { scanCardBody } from './scan-card-body.ts';
 import type { Card } from './types.ts';
 
 const processor = unified()
@@ -26,22 +26,7 @@ const processor = unified()
  * @returns the same card, filled
  */
 export function parseCardBody(card: Card, text: string): Card {
-  const scanned = scanMarkdown(text, { stem: card.stem, startLine: card.bodyLine });
-  if (!scanned) return parseCardBodyWithRemark(card, text);
-  card.headings = scanned.headings;
-  card.links = scanned.links;
-  card.blocks = scanned.blocks;
-  for (const f of scanned.findings) {
-    card.diagnostics.push({
-      path: card.path,
-      ...f.place,
-      severity: f.severity,
-      rule: f.rule,
-      message: f.message,
-      ...(f.fix ? { fix: f.fix } : {}),
-    });
-  }
-  return card;
+  return scanCardBody(card, text) ?? parseCardBodyWithRemark(card, text);
 }
 
 /**

@@ -10,9 +10,6 @@ import { prepareHeadingReader } from './read-headings.ts';
 import { RESULT_CACHE_FILE, readResult, resultKey, writeResult } from './result-cache.ts';
 import { sortDiagnostics } from './sort-diagnostics.ts';
 
-// The pre-commit hook loads the rules and their helpers from here.
-export { checkGraph, checkLinks, prepareHeadingReader, sortDiagnostics };
-
 /** What `mikado check` found. */
 export interface CheckResult {
   /** Every finding, sorted by path, line and column. */

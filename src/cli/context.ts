@@ -64,8 +64,22 @@ export function useColor(
   ctx: CliContext,
   stream: CliContext['stdout'] = ctx.stdout,
 ): boolean {
-  const g = globalOptions(cmd);
-  if (g.color === false) return false;
+  return colorsOn(globalOptions(cmd).color, ctx, stream);
+}
+
+/**
+ * {@link useColor} from the `--color` option's value rather than the command.
+ * @param option false with `--no-color`, else undefined
+ * @param ctx the CLI context
+ * @param stream the stream the output goes to
+ * @returns true to colour
+ */
+export function colorsOn(
+  option: boolean | undefined,
+  ctx: CliContext,
+  stream: CliContext['stdout'],
+): boolean {
+  if (option === false) return false;
   if (ctx.env['NO_COLOR'] !== undefined && ctx.env['NO_COLOR'] !== '') return false;
   if (ctx.env['FORCE_COLOR'] !== undefined && ctx.env['FORCE_COLOR'] !== '0') return true;
   return Boolean(stream.isTTY);
@@ -78,4 +92,26 @@ export function useColor(
  */
 export function colors(enabled: boolean): ReturnType<typeof pc.createColors> {
   return pc.createColors(enabled);
+}
+
+/**
+ * The context of the running process, with `ctx`'s parts in its place. The process streams are
+ * getters: Node sets a stream up on first use, and most runs never touch stdin or stderr.
+ * @param ctx what to use instead of the process's
+ * @returns the context
+ */
+export function processContext(ctx: Partial<CliContext> = {}): CliContext {
+  return {
+    cwd: ctx.cwd ?? process.cwd(),
+    env: ctx.env ?? process.env,
+    get stdout() {
+      return ctx.stdout ?? process.stdout;
+    },
+    get stderr() {
+      return ctx.stderr ?? process.stderr;
+    },
+    get stdin() {
+      return ctx.stdin ?? process.stdin;
+    },
+  };
 }

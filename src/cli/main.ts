@@ -1,6 +1,4 @@
 import { Command, CommanderError } from 'commander';
-import { MikadoError } from '../errors.ts';
-import { shellQuote } from '../shell-quote.ts';
 import { defineCheck } from './commands/check.ts';
 import { defineHook } from './commands/hook.ts';
 import { defineLifecycle } from './commands/lifecycle.ts';
@@ -8,7 +6,8 @@ import { defineReset } from './commands/reset.ts';
 import { defineRun } from './commands/run.ts';
 import { defineSandbox } from './commands/sandbox.ts';
 import { defineView } from './commands/view.ts';
-import type { CliContext } from './context.ts';
+import { type CliContext, processContext } from './context.ts';
+import { reportError } from './report-error.ts';
 
 /** Version printed by `mikado --version`. */
 export const VERSION = '0.1.0';
@@ -103,82 +102,14 @@ export function buildProgram(
  * @returns the process exit code
  */
 export async function main(argv: string[], ctx: Partial<CliContext> = {}): Promise<number> {
-  // The process streams are getters: Node sets a stream up on first use, and most runs never
-  // touch stdin or stderr.
-  const full: CliContext = {
-    cwd: ctx.cwd ?? process.cwd(),
-    env: ctx.env ?? process.env,
-    get stdout() {
-      return ctx.stdout ?? process.stdout;
-    },
-    get stderr() {
-      return ctx.stderr ?? process.stderr;
-    },
-    get stdin() {
-      return ctx.stdin ?? process.stdin;
-    },
-  };
+  const full = processContext(ctx);
   const program = buildProgram(full, commandGroupsFor(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error, full);
-  }
-}
-
-function reportError(error: unknown, ctx: CliContext): number {
-  if (error instanceof CommanderError) {
     // commander already printed its message (help and version exit with 0)
-    return error.exitCode === 0 ? 0 : 2;
-  }
-  if (error instanceof MikadoError) {
-    if (error.message !== `exit ${error.code}`) {
-      ctx.stderr.write(`mikado: ${error.message}\n`);
-      if (error.fix) ctx.stderr.write(`  fix: ${error.fix}\n`);
-    }
-    return error.code;
-  }
-  const fsError = error as NodeJS.ErrnoException;
-  if (
-    error instanceof Error &&
-    typeof fsError.code === 'string' &&
-    fsError.syscall &&
-    fsError.path
-  ) {
-    // A file-system error (EISDIR, EACCES, ENOTDIR, ENOSPC, ...): the input's fault, not ours.
-    ctx.stderr.write(
-      `mikado: ${fsError.path}: Unexpected \`${fsError.code}\` (${fsError.syscall}), expected ${expectedFor(fsError.code)}\n`,
-    );
-    ctx.stderr.write(
-      `  fix: Look at the path (\`ls -ld ${shellQuote(fsError.path)}\`) and make it what mikado expects there, then run again.\n`,
-    );
-    return 2;
-  }
-  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  ctx.stderr.write(
-    `mikado: internal error (a bug in mikado-docs, please report it with this output):\n${stack}\n`,
-  );
-  return 70;
-}
-
-function expectedFor(code: string): string {
-  switch (code) {
-    case 'EISDIR':
-      return 'a file, not a directory';
-    case 'ENOTDIR':
-      return 'a directory on the way, not a file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission to read and write it';
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return 'free disk space';
-    case 'ENOENT':
-      return 'the path to exist';
-    case 'EEXIST':
-      return 'nothing in the way at that path';
-    default:
-      return 'a readable, writable path';
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    return reportError(error, full);
   }
 }

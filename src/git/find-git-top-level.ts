@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
-import { gitTry } from './git.ts';
+import { git, gitTry } from './git.ts';
 
 /** Variables that change how git finds the repository: with any of them set, ask git. */
 const GIT_DISCOVERY_ENV = [
@@ -10,6 +10,8 @@ const GIT_DISCOVERY_ENV = [
   'GIT_CEILING_DIRECTORIES',
   'GIT_DISCOVERY_ACROSS_FILESYSTEM',
 ];
+/** A `.git` file's line naming the git directory. */
+const GITDIR_LINE = /^gitdir: (.+?)\r?\n?$/;
 const CONFIG_WORKTREE_OR_BARE = /^[ \t]*(?:worktree[ \t]*=|bare[ \t]*=[ \t]*true)/im;
 
 /**
@@ -65,7 +67,7 @@ function plainGitDir(gitDir: string): boolean {
 
 /** A `.git` file (`gitdir: PATH`) naming an existing git directory that does not move the work tree. */
 function gitFile(dir: string, dotGit: string): boolean {
-  const m = /^gitdir: (.+?)\r?\n?$/.exec(readOptional(dotGit));
+  const m = GITDIR_LINE.exec(readOptional(dotGit));
   if (!m) return false;
   const gitDir = path.resolve(dir, m[1]!);
   if (!statSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile()) return false;
@@ -79,6 +81,62 @@ function gitFile(dir: string, dotGit: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A work tree's git directory and the repository's common one (they differ in a linked worktree). */
+export interface GitDirs {
+  /** The git directory (`git rev-parse --git-dir`), absolute. */
+  gitDir: string;
+  /** The common git directory (`git rev-parse --git-common-dir`), absolute. */
+  commonDir: string;
+}
+
+/**
+ * The git directory and the common git directory, as `git rev-parse --path-format=absolute
+ * --git-dir --git-common-dir` gives them, without starting git in the usual cases: the git
+ * directory is `$GIT_DIR` (git sets it for hooks in a linked worktree) or the root's `.git` (a
+ * directory, or a `gitdir:` file), and its `commondir` file, when there is one, names the common
+ * directory. With `GIT_COMMON_DIR` set, or when what was found is not a git directory, git is
+ * asked.
+ * @param root the work tree's top level (where git runs hooks)
+ * @param env the environment git would see
+ * @returns the absolute directories
+ */
+export function gitDirs(root: string, env: NodeJS.ProcessEnv = process.env): GitDirs {
+  const found = readGitDirs(root, env);
+  if (found) return found;
+  const out = git(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], {
+    cwd: root,
+    env,
+  }).split('\n');
+  return { gitDir: out[0]!, commonDir: out[1]! };
+}
+
+function readGitDirs(root: string, env: NodeJS.ProcessEnv): GitDirs | undefined {
+  if (env['GIT_COMMON_DIR'] !== undefined) return undefined;
+  let gitDir: string;
+  if (env['GIT_DIR'] !== undefined) {
+    gitDir = path.resolve(root, env['GIT_DIR']);
+  } else {
+    const dotGit = path.join(root, '.git');
+    const st = statSync(dotGit, { throwIfNoEntry: false });
+    if (st?.isDirectory()) {
+      gitDir = dotGit;
+    } else if (st?.isFile()) {
+      const m = GITDIR_LINE.exec(readOptional(dotGit));
+      if (!m) return undefined;
+      gitDir = path.resolve(root, m[1]!);
+    } else {
+      return undefined;
+    }
+  }
+  // git trims the file's line ends; a relative path is relative to the git directory
+  const named = readOptional(path.join(gitDir, 'commondir')).replace(/[\r\n]+$/, '');
+  const commonDir = named === '' ? gitDir : path.resolve(gitDir, named);
+  const isGitDir =
+    statSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false })?.isFile() &&
+    statSync(path.join(commonDir, 'objects'), { throwIfNoEntry: false })?.isDirectory();
+  return isGitDir ? { gitDir, commonDir } : undefined;
 }
 
 function readOptional(file: string): string {

@@ -91,6 +91,38 @@ export function gitResult(args: string[], options: GitOptions): SpawnSyncReturns
   return runGit(args, options);
 }
 
+/**
+ * Reads objects with one `git cat-file --batch`, started and finished in one call.
+ * @param shas the object ids (full, so git never answers `ambiguous`)
+ * @param options working directory and environment
+ * @returns the blobs' bytes by id (ids that are missing or not blobs are left out), or undefined
+ *   when git failed or answered out of turn
+ */
+export function readBlobs(shas: string[], options: GitOptions): Map<string, Buffer> | undefined {
+  const out = new Map<string, Buffer>();
+  const unique = [...new Set(shas)];
+  if (unique.length === 0) return out;
+  const r = runGit(['cat-file', '--batch'], { ...options, input: `${unique.join('\n')}\n` });
+  if (r.error || r.status !== 0) return undefined;
+  const buf = r.stdout;
+  let pos = 0;
+  for (const sha of unique) {
+    const nl = buf.indexOf(10, pos);
+    if (nl < 0) return undefined;
+    const header = buf.subarray(pos, nl).toString('utf8').split(' ');
+    if (header[0] !== sha) return undefined;
+    if (header.length === 2 && header[1] === 'missing') {
+      pos = nl + 1;
+      continue;
+    }
+    const size = Number(header[2]);
+    if (header.length !== 3 || !Number.isSafeInteger(size)) return undefined;
+    if (header[1] === 'blob') out.set(sha, buf.subarray(nl + 1, nl + 1 + size));
+    pos = nl + 1 + size + 1;
+  }
+  return out;
+}
+
 function runGit(args: string[], options: GitOptions): SpawnSyncReturns<Buffer> {
   return childProcess().spawnSync('git', args, {
     cwd: options.cwd,

@@ -1,5 +1,5 @@
 import type { Card, Diagnostic } from '../cards/types.ts';
-import { checkGraph } from '../check/check-cards.ts';
+import { checkGraph } from '../check/check-rules.ts';
 import { buildGraph, type CardGraph } from '../graph/build-graph.ts';
 
 /**
@@ -45,6 +45,20 @@ export function stagedGraphFindings(
  * @returns the cards, those outside the scope without `requires`
  */
 export function pruneToStaged(cards: Card[], stagedStems: ReadonlySet<string>): Card[] {
+  const keep = stagedScope(cards, stagedStems);
+  return cards.map((c) =>
+    c.requires.length === 0 || keep.has(c.stem) ? c : { ...c, requires: [] },
+  );
+}
+
+/**
+ * The stems {@link pruneToStaged} keeps the edges of: the staged stems and the stems of every card
+ * that reaches one of them through `requires`.
+ * @param cards every card with `requires` (the others reach nothing and may be left out)
+ * @param stagedStems the stems of the staged cards
+ * @returns the stems
+ */
+export function stagedScope(cards: Iterable<Card>, stagedStems: ReadonlySet<string>): Set<string> {
   const requiredBy = new Map<string, string[]>();
   for (const card of cards) {
     for (const req of card.requires) {
@@ -63,7 +77,24 @@ export function pruneToStaged(cards: Card[], stagedStems: ReadonlySet<string>): 
       }
     }
   }
-  return cards.map((c) =>
-    c.requires.length === 0 || keep.has(c.stem) ? c : { ...c, requires: [] },
-  );
+  return keep;
+}
+
+/**
+ * The stems the graph rules read to judge the staged cards: the {@link stagedScope} and every
+ * stem its cards name in `requires`. The cards with these stems (all of them, duplicates too)
+ * give the same findings about the staged cards as every card does, except where a finding
+ * suggests the nearest of every stem (an unknown prerequisite's "did you mean"): there the
+ * caller must judge every card.
+ * @param cards every card with `requires` (the others reach nothing and may be left out)
+ * @param stagedStems the stems of the staged cards
+ * @returns the stems
+ */
+export function stemsAroundStaged(cards: Card[], stagedStems: ReadonlySet<string>): Set<string> {
+  const scope = stagedScope(cards, stagedStems);
+  const stems = new Set(scope);
+  for (const card of cards) {
+    if (scope.has(card.stem)) for (const req of card.requires) stems.add(req);
+  }
+  return stems;
 }

@@ -5,7 +5,7 @@ import { decodeCardBytes } from '../cards/read-card-file.ts';
 import type { Card, Diagnostic } from '../cards/types.ts';
 import { isWalkedPath } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
-import { gitResult } from '../git/git.ts';
+import { gitResult, readBlobs } from '../git/git.ts';
 import { shellQuote } from '../shell-quote.ts';
 
 /** The cards as committed at HEAD. */
@@ -54,11 +54,11 @@ export function readCommittedCards(config: MikadoConfig): CommittedCards | NoCom
     if (!isWalkedPath(p.slice(prefix.length), excluded)) continue;
     entries.push({ mode: mode!, sha: sha!, path: p });
   }
-  const blobs = readBlobs(
-    config.root,
-    entries.filter((e) => e.mode !== SYMLINK_MODE).map((e) => e.sha),
-  );
-  if (!blobs) return { why: '`git cat-file --batch` failed' };
+  const shas = entries.filter((e) => e.mode !== SYMLINK_MODE).map((e) => e.sha);
+  const blobs = readBlobs(shas, { cwd: config.root });
+  if (!blobs || shas.some((sha) => !blobs.has(sha))) {
+    return { why: '`git cat-file --batch` failed' };
+  }
   const out: CommittedCards = { cards: [], bytes: new Map(), diagnostics: [] };
   for (const e of entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const absPath = path.join(config.root, e.path);
@@ -130,30 +130,4 @@ function gitRun(cwd: string, args: string[], input?: string): { out: Buffer; err
     return { out: Buffer.alloc(0), error: why };
   }
   return { out: r.stdout };
-}
-
-/**
- * Reads blobs with one `git cat-file --batch`.
- * @param cwd the repository
- * @param shas the blob ids
- * @returns the bytes by id, or undefined when git failed
- */
-function readBlobs(cwd: string, shas: string[]): Map<string, Buffer> | undefined {
-  const out = new Map<string, Buffer>();
-  const unique = [...new Set(shas)];
-  if (unique.length === 0) return out;
-  const r = gitRun(cwd, ['cat-file', '--batch'], `${unique.join('\n')}\n`);
-  if (r.error) return undefined;
-  const buf = r.out;
-  let pos = 0;
-  for (const sha of unique) {
-    const nl = buf.indexOf(10, pos);
-    if (nl < 0) return undefined;
-    const header = buf.subarray(pos, nl).toString('utf8').split(' ');
-    const size = Number(header[2]);
-    if (header[0] !== sha || header[1] !== 'blob' || !Number.isSafeInteger(size)) return undefined;
-    out.set(sha, buf.subarray(nl + 1, nl + 1 + size));
-    pos = nl + 1 + size + 1;
-  }
-  return out;
 }

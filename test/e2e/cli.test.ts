@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runMikado } from '../helpers/binary.ts';
+import { card, cleanupRepos, createRepo, type TestRepo } from '../helpers/git-repo.ts';
+
+afterEach(cleanupRepos);
 
 describe('mikado binary', () => {
   it('prints its version', () => {
@@ -39,4 +43,121 @@ describe('mikado binary', () => {
     // the start-up chunk and esbuild's runtime helpers
     expect(chunks).toHaveLength(2);
   });
+
+  it('leaves the Markdown parser and the renderers out of the start-up chunk', () => {
+    const modules = bundledModules(staticChunks('cli.js'));
+    // commander is there: the list is really read
+    expect(modules).toContain('node_modules/commander/lib/command.js');
+    expect(modules.filter((m) => /\/(micromark|remark-|hast-|mdast-)/.test(m))).toEqual([]);
+  });
+
+  it('loads the Markdown parser in the pre-commit hook only for a card the scanner declines', () => {
+    const r = createRepo({ install: false });
+    r.commitNoVerify('cards', { 'docs/cards/a.md': card({ title: 'A' }) });
+    const parser = (modules: string[]) =>
+      modules.filter((m) => /\/(micromark|remark-|mdast-)/.test(m));
+    const read = loadedByPreCommit(r, card({ title: 'B', body: '# B\n\nSee [[a]].\n' }));
+    // one file: the hook's own start-up, without commander or a chunk
+    expect(read.files).toEqual(['pre-commit.js']);
+    expect(read.modules).toContain('src/hook/staged-graph.ts');
+    expect(read.modules.filter((m) => m.includes('/commander/'))).toEqual([]);
+    expect(parser(read.modules)).toEqual([]);
+    // a block quote: the scanner declines, remark reads the card
+    const declined = loadedByPreCommit(r, card({ title: 'B', body: '# B\n\n> See [[a]].\n' }));
+    expect(parser(declined.modules)).toContain('node_modules/remark-parse/lib/index.js');
+  });
+
+  it('says the same from the hook start-up as from the whole CLI', () => {
+    const r = createRepo({ install: false });
+    r.commitNoVerify('cards', { 'docs/cards/a.md': card({ title: 'A', status: 'active' }) });
+    const both = () => {
+      const hook = r.mikado(['hook', 'pre-commit']);
+      // a global option: the whole CLI runs the command
+      const cli = r.mikado(['--no-color', 'hook', 'pre-commit']);
+      return [hook, cli].map((x) => ({ status: x.status, stdout: x.stdout, stderr: x.stderr }));
+    };
+    const cases: [string, Record<string, string | null>, number][] = [
+      ['no card staged', { 'src/x.txt': 'x\n' }, 0],
+      ['a warning', { 'docs/cards/b.md': card({ title: 'B', requires: ['a'] }) }, 0],
+      ['an error', { 'docs/cards/c.md': '---\ntitle: C\nmodified: 13 May\n---\n' }, 1],
+      ['a broken config', { 'mikado.config.yaml': 'cards: [\n' }, 2],
+    ];
+    for (const [what, files, status] of cases) {
+      r.write(files);
+      r.gitOk(['add', '-A']);
+      const [hook, cli] = both();
+      expect([what, hook]).toEqual([what, cli]);
+      expect([what, hook!.status]).toEqual([what, status]);
+    }
+  });
 });
+
+const dist = path.resolve(import.meta.dirname, '../../dist');
+
+/**
+ * Stages `docs/cards/b.md` and runs the built pre-commit hook with a module hook that records
+ * every module Node loads.
+ * @param r the repository
+ * @param text the card to stage
+ * @returns the built files it loaded, and the source modules bundled into them
+ */
+function loadedByPreCommit(r: TestRepo, text: string): { files: string[]; modules: string[] } {
+  r.write({ 'docs/cards/b.md': text });
+  r.gitOk(['add', 'docs/cards/b.md']);
+  const log = path.join(r.tmp, 'loaded.txt');
+  const hooks = path.join(r.tmp, 'log-loads.mjs');
+  writeFileSync(
+    hooks,
+    [
+      "import { appendFileSync } from 'node:fs';",
+      'export async function load(url, context, next) {',
+      "  appendFileSync(process.env.MIKADO_LOAD_LOG, url + '\\n');",
+      '  return next(url, context);',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const register = path.join(r.tmp, 'register.mjs');
+  writeFileSync(
+    register,
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  );
+  rmSync(log, { force: true });
+  const env = { ...r.env, NODE_OPTIONS: `--import=${register}`, MIKADO_LOAD_LOG: log };
+  const res = runMikado(['hook', 'pre-commit'], { cwd: r.dir, env });
+  expect(res.status, res.stderr).toBe(0);
+  const built = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((u) => u.startsWith(pathToFileURL(`${dist}/`).href))
+    .map((u) => path.relative(dist, fileURLToPath(u)));
+  return { files: built, modules: bundledModules(built) };
+}
+
+/**
+ * A built file and every chunk it imports statically, transitively (what loading it loads).
+ * @param file a file under dist/ (`cli.js`, `chunks/NAME.js`)
+ * @returns paths under dist/
+ */
+function staticChunks(file: string): string[] {
+  const seen = new Set([file]);
+  for (const f of seen) {
+    const text = readFileSync(path.join(dist, f), 'utf8');
+    for (const m of text.matchAll(/^(?:import|\}) .*"\.\/([^"]+\.js)";?$/gm)) {
+      seen.add(path.posix.join(path.posix.dirname(f), m[1]!));
+    }
+  }
+  return [...seen];
+}
+
+/**
+ * The source modules bundled into built files, from esbuild's `// path` comments.
+ * @param files paths under dist/
+ * @returns the module paths
+ */
+function bundledModules(files: string[]): string[] {
+  return files.flatMap((f) =>
+    [
+      ...readFileSync(path.join(dist, f), 'utf8').matchAll(/^\/\/ ((?:node_modules|src)\/\S+)$/gm),
+    ].map((m) => m[1]!),
+  );
+}

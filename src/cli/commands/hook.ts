@@ -39,19 +39,8 @@ export function defineHook(program: Command, ctx: CliContext): void {
     .command('pre-commit')
     .description('check the card conventions of staged cards (the pre-commit hook)')
     .action(async (_opts: unknown, cmd: Command) => {
-      const { preCommit } = await import('../../hook/pre-commit.ts');
-      const config = commandConfig(cmd, ctx);
-      const result = await preCommit({ root: config.root, config });
-      if (result.diagnostics.length === 0) return;
-      const { renderDiagnostics } = await import('../../render/render-diagnostics.ts');
-      const staged = `${result.checked} staged card${result.checked === 1 ? '' : 's'}`;
-      ctx.stderr.write(
-        renderDiagnostics(result.diagnostics, { paint: paint(cmd, ctx) }).replace(
-          /\n$/,
-          ` in ${staged}\n`,
-        ),
-      );
-      if (result.diagnostics.some((d) => d.severity === 'error')) throw new ExitError(1);
+      const { preCommitAction } = await import('./pre-commit-action.ts');
+      await preCommitAction(ctx, commandConfig(cmd, ctx), paint(cmd, ctx));
     });
 
   hook

@@ -1,7 +1,6 @@
 import { type Command, Option } from 'commander';
 import { type CliContext, colors, commandConfig, globalOptions, useColor } from '../context.ts';
 import { writePaged } from '../pager.ts';
-import { runView } from './view-action.ts';
 
 /** Output formats of `mikado view`. */
 export const VIEW_FORMATS = ['text', 'tree', 'mermaid', 'dot', 'json', 'html', 'stems'] as const;
@@ -56,6 +55,7 @@ export function defineView(program: Command, ctx: CliContext): void {
           stdout: ctx.stdout,
         });
       }
+      const { runView } = await import('./view-action.ts');
       const { out, problems } = await runView(config, {
         card,
         cwd: ctx.cwd,
