@@ -286,6 +286,25 @@ function usedBytes(dir: string): number {
 }
 
 /**
+ * How long a volume's measured size stands. Measuring stats every file of the volume (a
+ * PostgreSQL data directory holds about a thousand), and the controller passes after every state
+ * change, many times a second during a run; a full volume is noticed within this delay, as the
+ * kubelet's own volume statistics lag behind.
+ */
+const USAGE_TTL_MS = 1_000;
+const usage = new Map<string, { at: number; bytes: number }>();
+
+/** {@link usedBytes}, measured again at most once per {@link USAGE_TTL_MS}. */
+function measuredUsage(dir: string): number {
+  const now = Date.now();
+  const last = usage.get(dir);
+  if (last && now - last.at < USAGE_TTL_MS) return last.bytes;
+  const bytes = usedBytes(dir);
+  usage.set(dir, { at: now, bytes });
+  return bytes;
+}
+
+/**
  * Whether an instance's volume holds more than its claim's size: the message, or undefined.
  * The sandbox's volumes are directories; their size is the claim's `resources.requests.storage`,
  * and what they hold is the apparent size of their files.
@@ -301,7 +320,7 @@ function volumeOverflow(
     ];
   const size = parseQuantity(dig(pvc, 'spec', 'resources', 'requests', 'storage'));
   if (!(size > 0)) return undefined;
-  const used = usedBytes(server.dir);
+  const used = measuredUsage(server.dir);
   if (used <= size) return undefined;
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
   return `No space left on device: volume of ${c.metadata.name}-1 holds ${mib(used)} of ${mib(size)}`;
