@@ -541,6 +541,10 @@ export class PgServer {
       this.dir,
       timeoutMs + 10_000,
     );
+    // pg_ctl returns once postmaster.pid is gone, which the postmaster removes just before it
+    // exits: a stopped server is one whose process is gone too.
+    const until = Date.now() + 10_000;
+    while (st.pid !== undefined && isPostgresAlive(st.pid) && Date.now() < until) await sleep(10);
     rmSync(this.recordFile, { force: true });
     return true;
   }
