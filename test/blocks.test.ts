@@ -1,6 +1,7 @@
 // The helpers `ts run` blocks import from 'mikado-docs' (src/blocks): verdicts, waiting, commands,
 // port-forwards (through a kubectl stand-in script), HTTP, and holding off writes on a real
 // PostgreSQL server.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
@@ -363,5 +364,23 @@ describe('diffRows (real PostgreSQL)', () => {
       'public.log: differs (no primary key to list rows by)',
     ]);
     expect((await diffRows(url('a'), url('a'))).tables).toEqual([]);
+  });
+});
+
+describe("the built library's start (what every block pays)", () => {
+  it('loads pg only when a block makes a database client', () => {
+    // pg is a CommonJS package: once loaded, it is in require.cache.
+    const script = (make: boolean) => `
+      const lib = await import(${JSON.stringify(path.resolve(import.meta.dirname, '../dist/index.js'))});
+      ${make ? "await lib.diffRows('postgresql://127.0.0.1:1/none', 'postgresql://127.0.0.1:1/none').catch(() => {});" : ''}
+      const { createRequire } = await import('node:module');
+      const cache = Object.keys(createRequire(import.meta.url).cache);
+      console.log(cache.some((f) => f.includes('/node_modules/pg/')));`;
+    const loaded = (make: boolean) =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', script(make)], {
+        encoding: 'utf8',
+      }).trim();
+    expect(loaded(false)).toBe('false');
+    expect(loaded(true)).toBe('true');
   });
 });

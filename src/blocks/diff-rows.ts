@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { newPgClient } from '../verify/new-pg-client.ts';
 import { type CnpgDatabase, openCnpgDatabase } from './cnpg.ts';
 
 /** How one table differs between two databases, row by row (by primary key). */
@@ -94,8 +95,8 @@ export async function diffRows(
   sourceUrl: pg.ClientConfig | string,
   targetUrl: pg.ClientConfig | string,
 ): Promise<RowDifferences> {
-  const a = new pg.Client(sourceUrl);
-  const b = new pg.Client(targetUrl);
+  const a = await newPgClient(sourceUrl);
+  const b = await newPgClient(targetUrl);
   // A connection ended while idle is reported by the next query, not by a crash.
   for (const c of [a, b]) c.on('error', () => undefined);
   await a.connect();

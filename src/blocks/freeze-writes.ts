@@ -1,5 +1,6 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { DatabaseError } from '../errors.ts';
+import { newPgClient } from '../verify/new-pg-client.ts';
 
 /** Writes held off on a live database. */
 export interface WriteFreeze {
@@ -35,7 +36,7 @@ export async function freezeWrites(
   config: pg.ClientConfig,
   options: FreezeWritesOptions = {},
 ): Promise<WriteFreeze> {
-  const client = new pg.Client(config);
+  const client = await newPgClient(config);
   await client.connect();
   client.on('error', () => {});
   try {

@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { DatabaseError } from '../errors.ts';
 import { excludedTable } from './compare-catalogs.ts';
+import { newPgClient } from './new-pg-client.ts';
 import { closeSides, openSide } from './open-side.ts';
 import { digestPair, digestTable, type SideDigest, sameKey, snapshotFacts } from './side-digest.ts';
 import { keyRange, listTables } from './table-checksum.ts';
@@ -42,7 +43,7 @@ async function pauseReplay(
   db: DatabaseTarget,
   timeoutMs: number,
 ): Promise<{ paused: boolean; resume(): Promise<void> }> {
-  const client = new pg.Client(typeof db === 'string' ? { connectionString: db } : db);
+  const client = await newPgClient(typeof db === 'string' ? { connectionString: db } : db);
   await client.connect();
   client.on('error', () => {});
   const recovery = (await client.query<{ r: boolean }>('select pg_is_in_recovery() as r')).rows[0]!

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { newPgClient } from './new-pg-client.ts';
 import type { DatabaseInfo, DatabaseTarget } from './types.ts';
 
 /** Session settings that make `row::text` identical on both sides. */
@@ -22,7 +23,7 @@ const SESSION_SETUP = `
  * @returns the connected client, inside its transaction
  */
 export async function openSide(db: DatabaseTarget, first?: string): Promise<pg.Client> {
-  const client = new pg.Client(typeof db === 'string' ? { connectionString: db } : db);
+  const client = await newPgClient(typeof db === 'string' ? { connectionString: db } : db);
   // A connection the server ends while idle (the server killed or restarted) is reported by the
   // next query; without a listener, pg's 'error' event would end the whole process.
   client.on('error', () => undefined);
