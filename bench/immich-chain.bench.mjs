@@ -80,6 +80,9 @@ const GIT_ENV = {
 const baseEnv = { ...process.env, NO_COLOR: '1', ...GIT_ENV };
 delete baseEnv.MIKADO_SANDBOX_DIR;
 
+/** The repository the chain's ArgoCD Applications deploy from (`spec.source.repoURL`). */
+const OPS_REPO_URL = 'https://forge.ops.eblu.me/eblume/blumeops.git';
+
 /** A temp git repository with the chain, this package linked as `mikado-docs`, a sandbox up. */
 function makeRepo() {
   const dir = mkdtempSync(path.join(tmpdir(), 'mikado-bench-chain-'));
@@ -93,6 +96,8 @@ function makeRepo() {
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
   execFileSync('git', ['add', '-A'], { cwd: dir });
   execFileSync('git', ['commit', '-q', '-m', 'chain'], { cwd: dir, env: baseEnv });
+  // The operator works on the goal's branch of the ops repository.
+  execFileSync('git', ['checkout', '-q', '-b', 'mikado/migrate-immich-to-ringtail'], { cwd: dir });
   const mikado = (args, env = {}) => {
     const r = spawnSync(process.execPath, [BIN, ...args], {
       cwd: dir,
@@ -107,9 +112,25 @@ function makeRepo() {
     }
     return r.stdout;
   };
+  const remove = () => {
+    try {
+      mikado(['sandbox', 'down']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
   const t = performance.now();
   mikado(['sandbox', 'up', '--size', size]);
   const upMs = performance.now() - t;
+  try {
+    // The preflight wants the commit where the ArgoCD Applications read it: the remote they
+    // name, which `sandbox up` routes to the sandbox's forge, pushed (as the chain's tests do).
+    execFileSync('git', ['remote', 'add', 'origin', OPS_REPO_URL], { cwd: dir });
+    execFileSync('git', ['push', '-q', '-u', 'origin', 'HEAD'], { cwd: dir, env: baseEnv });
+  } catch (e) {
+    remove();
+    throw e;
+  }
   const kubectlPath = path.join(dir, '.mikado/sandbox/bin/kubectl');
   const k = (args, opts = {}) =>
     execFileSync(kubectlPath, args, {
@@ -125,13 +146,7 @@ function makeRepo() {
     mikado,
     k,
     kubectlPath,
-    remove() {
-      try {
-        mikado(['sandbox', 'down']);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
+    remove,
   };
 }
 
@@ -250,14 +265,14 @@ function byHand(method) {
         spawnSync('sleep', ['0.2']);
       }
     };
-    const copySecret = (name, newName) => {
+    const copySecret = (name, newName, keys) => {
       const s = JSON.parse(k([...src, 'get', 'secret', name, '-o', 'json']));
       const copy = {
         apiVersion: 'v1',
         kind: 'Secret',
         metadata: { name: newName, namespace: 'databases' },
-        type: s.type,
-        data: s.data,
+        type: keys ? 'Opaque' : s.type,
+        data: keys ? Object.fromEntries(keys.map((key) => [key, s.data[key]])) : s.data,
       };
       k([...tgt, 'apply', '-f', '-'], { input: JSON.stringify(copy) });
     };
@@ -274,7 +289,10 @@ function byHand(method) {
         '--ignore-not-found',
         '--wait=true',
       ]);
-      copySecret('immich-pg-superuser', 'immich-pg-minikube-superuser');
+      // The replica logs in as `streaming_replica` with its certificate and checks the source's
+      // server certificate against its CA, as start-replica sets it up.
+      copySecret('immich-pg-replication', 'immich-pg-minikube-replication');
+      copySecret('immich-pg-ca', 'immich-pg-minikube-ca', ['ca.crt']);
       copySecret('immich-pg-superuser', 'immich-pg-superuser');
       copySecret('immich-pg-app', 'immich-pg-app');
       k(['--context=k3s-ringtail', 'apply', '-k', 'docs/cards/immich/manifests/immich-pg-replica']);
@@ -419,9 +437,19 @@ const split = (parts) =>
     .filter(([, ms]) => ms !== undefined)
     .map(([name, ms]) => `${name} ${secs(ms)}`)
     .join(', ');
+/** Runs one side of the benchmark; a failure is its message and exit 2, not a stack trace. */
+function attempt(what, run) {
+  try {
+    return run();
+  } catch (e) {
+    process.stderr.write(`immich-chain: ${what} failed: ${e instanceof Error ? e.message : e}\n`);
+    process.exit(2);
+  }
+}
+
 for (const method of methods) {
   log(`immich-chain: Option ${method}, source ${size}`);
-  const m = byMikado(method);
+  const m = attempt(`Option ${method} by mikado`, () => byMikado(method));
   log(
     `  [${method}] mikado: total ${secs(m.totalMs)}; window (quiesce start to ringtail serving) ${secs(m.windowMs)}`,
   );
@@ -442,7 +470,7 @@ for (const method of methods) {
   log(
     `  [${method}]   until Caddy routes to ringtail: ${secs(m.routedMs)}; rehearsal window ${secs(m.rehearsalWindowMs ?? 0)}`,
   );
-  const h = byHand(method);
+  const h = attempt(`Option ${method} by hand`, () => byHand(method));
   log(
     `  [${method}] by hand: window ${secs(h.windowMs)} (${split(h.parts)}), data path ${secs(h.totalMs)}`,
   );
