@@ -24,6 +24,7 @@ import {
 } from '@mikado-docs/sandbox';
 import pg from 'pg';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { journalPath, readJournal } from '../../src/run/journal.ts';
 import type { VerifyOptions } from '../../src/verify/types.ts';
 import { verifyDatabases } from '../../src/verify/verify-databases.ts';
 
@@ -330,12 +331,8 @@ export function chainRepo(opts: { size?: string; load?: boolean; push?: boolean 
     },
     calls: () => readSandboxCalls(sandboxDir),
     journal(profile) {
-      const file = path.join(dir, '.mikado/journal', `${profile}.jsonl`);
-      if (!existsSync(file)) return [];
-      return readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      // The runner's own reader: a line still being appended is not read yet.
+      return readJournal(journalPath(dir, profile)).records as unknown as Record<string, unknown>[];
     },
     async remove() {
       mikado(['sandbox', 'down'], {}, 120_000);
