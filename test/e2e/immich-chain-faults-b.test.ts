@@ -4,8 +4,9 @@
 // next resuming: the runner killed with its block at each block boundary of the data path and
 // inside each data block, the source killed during the dump, ringtail killed during the
 // restore, ringtail's volume filling up during the restore, the port-forward of the
-// verification dropped. Nothing destructive happens, the chain completes, and not one row the
-// load writer committed is lost.
+// verification dropped, the restore itself killed halfway. Nothing destructive happens, the
+// chain completes, not one row the load writer committed is lost, and the database-level state
+// (settings, comment, grants, owner, roles) arrives with the rows.
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -15,13 +16,20 @@ import {
   blockOutcomes,
   blockStarted,
   type ChainRepo,
+  callIndex,
   chainRepo,
+  EXPECTED_DATABASE_STATE,
   fixCommands,
   immichServer,
+  kubectlCall,
+  lastCallIndex,
+  lastSet,
   lostRows,
   type MikadoOutput,
   mikadoWatched,
+  readDatabaseState,
   type SandboxServer,
+  setDatabaseState,
   tableDigests,
   type WatchedRun,
   waitForServer,
@@ -48,6 +56,8 @@ interface Fault {
 interface Outcome {
   fault: string;
   run: WatchedRun;
+  /** The sandbox's calls this run made: `repo.calls().slice(from, to)`. */
+  calls: { from: number; to: number };
   /** The source as it is after the fault (a digest per table), once quiesced. */
   source?: Record<string, string>;
   phase?: string;
@@ -61,6 +71,8 @@ let finished: MikadoOutput;
 let resumed: MikadoOutput;
 let restart: string[];
 let quiesced: Record<string, string> | undefined;
+/** Ringtail's database as the restore killed halfway left it. */
+let halfway: { assets: number; smartSearch: string } | undefined;
 const scratch = tempDir('chain-faults-b');
 const stops: (() => Promise<unknown>)[] = [];
 
@@ -71,6 +83,18 @@ const unpause = (): void => rmSync(path.join(repo.sandboxDir, 'paused'), { force
 const digest = (port: number) => tableDigests(`postgresql://postgres@127.0.0.1:${port}/immich`);
 
 const server = (context: string) => immichServer(repo, context)!;
+
+async function query(port: number, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({
+    connectionString: `postgresql://postgres@127.0.0.1:${port}/immich`,
+  });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
 
 const FAULTS: () => Fault[] = () => [
   {
@@ -100,6 +124,11 @@ const FAULTS: () => Fault[] = () => [
     env: { MIKADO_TEST_PAUSE_AT: `${C}:final-sync`, MIKADO_TEST_PAUSE_MATCH: 'pg_dump' },
     killWhen: paused,
     after: unpause,
+    stopsIn: 'final-sync',
+  },
+  {
+    name: 'the restore killed halfway',
+    env: { MIKADO_TEST_FAULT: 'kill-restore' },
     stopsIn: 'final-sync',
   },
   {
@@ -156,6 +185,7 @@ const FAULTS: () => Fault[] = () => [
 beforeAll(async () => {
   repo = chainRepo({ size: 'tiny', load: true });
   source = server('minikube-indri');
+  await setDatabaseState(source.port!);
   const base: NodeJS.ProcessEnv = {
     MIKADO_MIGRATION_METHOD: 'B',
     MIKADO_TEST_SOURCE_PGDATA: path.join(source.dir, 'data'),
@@ -167,9 +197,21 @@ beforeAll(async () => {
       ...(target ? { MIKADO_TEST_TARGET_PGDATA: path.join(target.dir, 'data') } : {}),
       ...fault.env,
     };
+    const from = repo.calls().length;
     const run = await mikadoWatched(repo, [...RUN, ...(fault.args ?? [])], env, PROFILE, () =>
       fault.killWhen?.() ? fault.name : undefined,
     );
+    if (fault.name === 'the restore killed halfway') {
+      const port = server('k3s-ringtail').port!;
+      const one = async (sql: string) => Object.values((await query(port, sql))[0] ?? {})[0];
+      halfway = {
+        assets: Number(await one('select count(*) from assets')),
+        smartSearch: String(await one("select to_regclass('public.smart_search')::text")),
+      };
+      if (halfway.smartSearch !== 'null' && halfway.smartSearch !== 'undefined') {
+        halfway.smartSearch = String(await one('select count(*) from smart_search'));
+      }
+    }
     const phase = repo.standIn('kubectl', [
       '--context=k3s-ringtail',
       '-n',
@@ -181,7 +223,12 @@ beforeAll(async () => {
       'jsonpath={.status.phase}',
     ]);
     fault.after?.();
-    const outcome: Outcome = { fault: fault.name, run, phase };
+    const outcome: Outcome = {
+      fault: fault.name,
+      run,
+      phase,
+      calls: { from, to: repo.calls().length },
+    };
     // From the quiesce on, the source must not change.
     const q = repo
       .journal(PROFILE)
@@ -281,5 +328,66 @@ describe('faults on the data path of Option B, each followed by a resume (sandbo
     );
     await client.end();
     expect(owners.rows.map((r) => r.o)).toEqual(['immich']);
+  });
+  it('after the restore was killed halfway, the next run starts at final-sync and drops the half database before restoring again', () => {
+    // Half a database: one table's rows, the others empty.
+    expect(halfway?.assets).toBeGreaterThan(0);
+    expect(halfway?.smartSearch).toBe('0');
+    const i = outcomes.findIndex((o) => o.fault === 'the restore killed halfway');
+    const next = outcomes[i + 1]!;
+    expect(next.run.output.stdout).toMatch(/run\s+final-sync/);
+    expect(next.run.output.stdout).not.toMatch(/run\s+quiesce/);
+    const calls = repo.calls().slice(next.calls.from, next.calls.to);
+    const drop = callIndex(
+      calls,
+      'drop of the half-restored database',
+      (c) =>
+        kubectlCall(c, 'k3s-ringtail', 'exec', 'svc/immich-pg-rw') &&
+        c.argv.some((a) => a.startsWith('drop database if exists')),
+    );
+    const restore = callIndex(
+      calls,
+      'restore after the drop',
+      (c) => kubectlCall(c, 'k3s-ringtail', 'exec', 'pg_restore'),
+      drop,
+    );
+    expect(drop).toBeLessThan(restore);
+  });
+
+  it('recorded the quiesce before the final dump and restore', () => {
+    const calls = repo.calls();
+    const quiesce = callIndex(calls, 'scale to 0', (c) =>
+      kubectlCall(c, 'minikube-indri', 'scale', 'immich-server', '--replicas=0'),
+    );
+    const lastDump = lastCallIndex(
+      calls,
+      (c) => kubectlCall(c, 'minikube-indri', 'exec', 'pg_dump') && c.argv.includes('-Fc'),
+    );
+    const lastRestore = lastCallIndex(calls, (c) =>
+      kubectlCall(c, 'k3s-ringtail', 'exec', 'svc/immich-pg-rw', 'pg_restore'),
+    );
+    expect(quiesce).toBeLessThan(lastDump);
+    expect(lastDump).toBeLessThan(lastRestore);
+  });
+
+  it('carries the database-level state: settings, comment, grants, owner and roles', async () => {
+    expect(await readDatabaseState(server('k3s-ringtail').port!)).toEqual(EXPECTED_DATABASE_STATE);
+  });
+
+  it('checksummed the stopped source during the restore, leaving only the target to hash', () => {
+    const verdict = lastSet(repo.journal(PROFILE), 'verdict:immich.final-sync') as {
+      ok: boolean;
+      details: { since: { rehashed: number; chunks: number; source: string; target?: string } };
+    };
+    expect(verdict.ok).toBe(true);
+    const { since } = verdict.details;
+    expect(since.source).toBeDefined();
+    expect(since.target).toBeUndefined();
+    // The target side, all of it, and nothing of the source (stopped since its checksums).
+    expect(since.rehashed).toBe(since.chunks / 2);
+    const dumps = repo
+      .calls()
+      .filter((c) => kubectlCall(c, 'minikube-indri', 'exec', 'pg_dump') && c.argv.includes('-Fc'));
+    expect(dumps.at(-1)?.argv).toContain('-Z0');
   });
 });

@@ -9,7 +9,6 @@ export const SLOW_FILES: Readonly<Record<string, number>> = {
   'test/e2e/immich-chain-rollback.test.ts': 549,
   'test/e2e/immich-chain-faults-a.test.ts': 259,
   'test/e2e/immich-chain-faults-b.test.ts': 219,
-  'test/e2e/immich-chain-b.test.ts': 140,
   'test/e2e/immich-chain-a.test.ts': 119,
   'test/e2e/install-npm.test.ts': 104,
   'test/e2e/install-pre-commit.test.ts': 79,
