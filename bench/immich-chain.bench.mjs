@@ -62,7 +62,7 @@ const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
 for (const [pkg, built] of [
   ['.', 'cli.js'],
-  ['sandbox', 'sandbox-kubectl.js'],
+  ['sandbox', 'sandbox-kubectl.cjs'],
 ]) {
   if (!existsSync(path.join(root, pkg, 'dist', built))) {
     execFileSync(process.execPath, [path.join(root, pkg, 'scripts', 'build.mjs')], {

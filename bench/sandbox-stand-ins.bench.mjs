@@ -30,7 +30,7 @@ const size = args.size;
 const calls = Number(args.calls);
 const json = args.json === true;
 
-if (!existsSync(path.join(root, 'sandbox', 'dist', 'sandbox-kubectl.js'))) {
+if (!existsSync(path.join(root, 'sandbox', 'dist', 'sandbox-kubectl.cjs'))) {
   execFileSync(process.execPath, ['sandbox/scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 }
 const { sandboxUp, sandboxDown, clusterConnectionString, loadWorld, replicaManifests } =

@@ -6,16 +6,16 @@ import type { SandboxPaths } from './paths.ts';
 
 /** The stand-ins put on PATH: shim name → bundle in `dist/`. */
 export const STAND_INS: Record<string, string> = {
-  kubectl: 'sandbox-kubectl.js',
-  argocd: 'sandbox-argocd.js',
-  tailscale: 'sandbox-tailscale.js',
-  borgmatic: 'sandbox-borgmatic.js',
-  mise: 'sandbox-mise.js',
+  kubectl: 'sandbox-kubectl.cjs',
+  argocd: 'sandbox-argocd.cjs',
+  tailscale: 'sandbox-tailscale.cjs',
+  borgmatic: 'sandbox-borgmatic.cjs',
+  mise: 'sandbox-mise.cjs',
 };
 
 /** Stand-ins only visible inside emulated pods. */
 export const POD_STAND_INS: Record<string, string> = {
-  'nvidia-smi': 'sandbox-nvidia-smi.js',
+  'nvidia-smi': 'sandbox-nvidia-smi.cjs',
 };
 
 /**

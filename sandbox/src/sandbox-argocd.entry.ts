@@ -1,5 +1,5 @@
-// The argocd stand-in (dist/sandbox-argocd.js), exec'd by the `<sandbox>/bin/argocd` shim.
+// The argocd stand-in (dist/sandbox-argocd.cjs), exec'd by the `<sandbox>/bin/argocd` shim.
 import { argocd } from './argocd.ts';
 import { runStandIn } from './run-stand-in.ts';
 
-await runStandIn('argocd', argocd);
+void runStandIn('argocd', argocd);

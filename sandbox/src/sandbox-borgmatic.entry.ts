@@ -1,5 +1,5 @@
-// The borgmatic stand-in (dist/sandbox-borgmatic.js), exec'd by the `<sandbox>/bin/borgmatic` shim.
+// The borgmatic stand-in (dist/sandbox-borgmatic.cjs), exec'd by the `<sandbox>/bin/borgmatic` shim.
 import { borgmatic } from './borgmatic.ts';
 import { runStandIn } from './run-stand-in.ts';
 
-await runStandIn('borgmatic', borgmatic);
+void runStandIn('borgmatic', borgmatic);

@@ -1,5 +1,5 @@
-// The kubectl stand-in (dist/sandbox-kubectl.js), exec'd by the `<sandbox>/bin/kubectl` shim.
+// The kubectl stand-in (dist/sandbox-kubectl.cjs), exec'd by the `<sandbox>/bin/kubectl` shim.
 import { kubectl } from './kubectl.ts';
 import { runStandIn } from './run-stand-in.ts';
 
-await runStandIn('kubectl', kubectl);
+void runStandIn('kubectl', kubectl);

@@ -1,5 +1,5 @@
-// The mise stand-in (dist/sandbox-mise.js): only `mise run provision-indri -- --tags caddy|borgmatic`.
+// The mise stand-in (dist/sandbox-mise.cjs): only `mise run provision-indri -- --tags caddy|borgmatic`.
 import { mise } from './provision.ts';
 import { runStandIn } from './run-stand-in.ts';
 
-await runStandIn('mise', mise);
+void runStandIn('mise', mise);
