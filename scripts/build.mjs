@@ -18,7 +18,9 @@ const { values: args } = parseArgs({ options: { outdir: { type: 'string', defaul
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const outdir = args.outdir;
 const cliEntry = path.join(root, 'src/cli/main.ts');
-const entries = { index: 'src/index.ts' };
+// The library, and the part of it `ts run` blocks import (`mikado-docs/blocks`): a block's
+// process loads only the helpers, not the Markdown, graph and view code.
+const entries = { index: 'src/index.ts', blocks: 'src/blocks/index.ts' };
 // Files named `*.entry.ts` anywhere under src/ become dist/<name>.js (child-process entry points).
 for (const file of readdirSync(path.join(root, 'src'), { recursive: true })) {
   const f = String(file);

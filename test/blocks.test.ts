@@ -1,8 +1,8 @@
-// The helpers `ts run` blocks import from 'mikado-docs' (src/blocks): verdicts, waiting, commands,
+// The helpers `ts run` blocks import from 'mikado-docs/blocks' (src/blocks): verdicts, waiting, commands,
 // port-forwards (through a kubectl stand-in script), HTTP, and holding off writes on a real
 // PostgreSQL server.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { type PgServer, startTestPg } from '@mikado-docs/sandbox';
@@ -382,5 +382,66 @@ describe("the built library's start (what every block pays)", () => {
       }).trim();
     expect(loaded(false)).toBe('false');
     expect(loaded(true)).toBe('true');
+  });
+
+  it('mikado-docs/blocks loads the helpers without the Markdown, graph and view code', () => {
+    // The bundled packages in the files an import loads: esbuild marks each package's code in a
+    // bundle with a `// node_modules/<name>/` comment. A loader hook logs every file loaded.
+    const t = tempDir('blocks-entry');
+    const log = path.join(t.dir, 'loaded.txt');
+    writeFileSync(
+      path.join(t.dir, 'hooks.mjs'),
+      `import { appendFileSync } from 'node:fs';
+       export async function load(url, context, next) {
+         appendFileSync(${JSON.stringify(log)}, url + '\\n');
+         return next(url, context);
+       }`,
+    );
+    writeFileSync(
+      path.join(t.dir, 'register.mjs'),
+      "import { register } from 'node:module'; register('./hooks.mjs', import.meta.url);",
+    );
+    const packagesLoaded = (specifier: string): Set<string> => {
+      writeFileSync(log, '');
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          path.join(t.dir, 'register.mjs'),
+          '--input-type=module',
+          '-e',
+          `await import(${JSON.stringify(specifier)})`,
+        ],
+        { cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8' },
+      );
+      const files = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((u) => u.startsWith('file://'))
+        .map((u) => readFileSync(new URL(u), 'utf8'));
+      return new Set(
+        files.flatMap((f) => [...f.matchAll(/^\/\/ node_modules\/([^/]+)\//gm)].map((m) => m[1]!)),
+      );
+    };
+    const heavy = ['remark-parse', 'unified', 'graphology', 'micromark', 'yaml'];
+    const whole = packagesLoaded('mikado-docs');
+    // (the whole library's start loads the Markdown parser: the path under test is measured)
+    expect(['remark-parse', 'unified', 'micromark'].filter((p) => !whole.has(p))).toEqual([]);
+    const blocks = packagesLoaded('mikado-docs/blocks');
+    expect(heavy.filter((p) => blocks.has(p))).toEqual([]);
+    t.cleanup();
+  });
+
+  it('exports every helper the shipped cards import from mikado-docs/blocks', async () => {
+    const cards = path.resolve(import.meta.dirname, '../docs/cards/immich');
+    const imported = new Set<string>();
+    for (const f of readdirSync(cards).filter((n) => n.endsWith('.md'))) {
+      const text = readFileSync(path.join(cards, f), 'utf8');
+      for (const m of text.matchAll(/import \{([^}]*)\} from 'mikado-docs\/blocks'/g)) {
+        for (const name of m[1]!.split(',')) if (name.trim()) imported.add(name.trim());
+      }
+    }
+    expect(imported.size).toBeGreaterThan(10);
+    const lib = await import(path.resolve(import.meta.dirname, '../dist/blocks.js'));
+    expect([...imported].filter((n) => !(n in lib))).toEqual([]);
   });
 });

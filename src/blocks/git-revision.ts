@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { RunError } from '../errors.ts';
 import { git, gitTry } from '../git/git.ts';
+import { requireBundled } from '../require-bundled.ts';
 
 /** What {@link pushedRevision} checks besides the commit being pushed. */
 export interface PushedRevisionOptions {
@@ -110,7 +110,9 @@ export async function pushedRevision(
  */
 export async function appRevision(root: string, appFile: string, path?: string): Promise<string> {
   const text = await readFile(resolve(root, appFile), 'utf8');
-  const app = parseYaml(text) as { spec?: { source?: { repoURL?: string; path?: string } } };
+  const app = requireBundled('yaml').parse(text) as {
+    spec?: { source?: { repoURL?: string; path?: string } };
+  };
   const source = app?.spec?.source ?? {};
   const paths = [path ?? source.path].filter((p): p is string => typeof p === 'string');
   return pushedRevision(root, { repoURL: source.repoURL, paths });
