@@ -142,6 +142,46 @@ if (!existsSync('go')) throw new Error('not yet');
   });
 });
 
+describe("mikado run: zx's globals in blocks", () => {
+  it('loads zx/core for $ alone, the whole of zx for its other globals, and one $ either way', () => {
+    // zx's CommonJS files loaded so far, as the block sees them.
+    const loaded = `Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('/zx/build/')).map((f) => path.basename(f))`;
+    const r = cardRepo('zx', {
+      blocks: [
+        {
+          meta: 'name=commands',
+          code: `
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+await $\`true\`;
+writeFileSync('commands.json', JSON.stringify(${loaded}));
+`,
+        },
+        {
+          meta: 'name=extras',
+          code: `
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+const exists = fs.existsSync('commands.json');
+const whole = Object.values(createRequire(import.meta.url).cache).find((m) => m.id.endsWith('/zx/build/index.cjs'));
+writeFileSync('extras.json', JSON.stringify({ exists, same: whole.exports.$ === $, loaded: ${loaded} }));
+`,
+        },
+      ],
+    });
+    const res = r.mikado(['run', 'zx']);
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    const commands = JSON.parse(r.read('commands.json')) as string[];
+    expect(commands).toContain('core.cjs');
+    expect(commands).not.toContain('vendor-extra.cjs');
+    const extras = JSON.parse(r.read('extras.json'));
+    expect(extras).toMatchObject({ exists: true, same: true });
+    expect(extras.loaded).toContain('vendor-extra.cjs');
+  });
+});
+
 describe('mikado run: processes', () => {
   it('survives a block killed with SIGKILL from outside: the journal reads and the next run starts there', async () => {
     const r = cardRepo('kill', {
