@@ -167,4 +167,25 @@ describe('the fast Markdown scanner', () => {
     ].join('\n');
     expectFastPath(fc.constant(text), { ...scanner, minTaken: 1 }, 1);
   });
+
+  it('reads an unclosed fence whose last line is blank within its indentation as remark does', () => {
+    // Found by the random test above (seed 1808992845): the fence's last line, ` ` under a fence
+    // indented by two, is no content; remark drops the line ending before it.
+    for (const text of [
+      '  ```ts run\n\n ',
+      '```ts run\nx\n',
+      '  ```ts run\nx\n  ',
+      ' ```ts run\n\n   ',
+    ]) {
+      expectFastPath(fc.constant(text), { ...scanner, minTaken: 1 }, 1);
+    }
+  });
+
+  it('declines a file whose first line `---` opens no frontmatter', () => {
+    // Found by the random test above (seed -511732419): remark-frontmatter's failed attempt
+    // changes how remark reads the lines after it (the list item below became a paragraph).
+    const text = '---\n- ```ts run\n   ```';
+    expect(scanner.fast(text)).toBeNull();
+    expectFastPath(fc.constant(text), { ...scanner, minTaken: 0 }, 1);
+  });
 });

@@ -75,6 +75,9 @@ function scan(text: string, opts: { stem: string; startLine: number }): ScannedM
   )
     decline();
   const all = text.split('\n');
+  // A file that opens with `---` and no frontmatter (never closed): remark-frontmatter's failed
+  // attempt changes how remark reads the lines after it (a list item became a paragraph).
+  if (opts.startLine === 1 && /^-{3}[ ]*$/.test(all[0]!)) decline();
   const lines: Line[] = [];
   for (let i = opts.startLine - 1; i < all.length; i++) lines.push({ no: i + 1, text: all[i]! });
   const headings: string[] = [];
@@ -251,8 +254,9 @@ function readFence(
     body.push(t.slice(Math.min(ind, indent)));
   }
   if (!closed) {
-    // At the end of the file: the text after the last line ending is no line of its own.
-    if (body.length && lines[lines.length - 1]!.text === '') body.pop();
+    // At the end of the file: remark drops the line ending before a last line that holds no
+    // content (the text after the last line ending, or blanks within the fence's indentation).
+    if (body.length && body[body.length - 1] === '') body.pop();
     if (container > 0) decline();
   }
   const fenceLine = open.text;
