@@ -31,20 +31,20 @@ describe('the test sequencer (slowest files first)', () => {
       'test/small.test.ts',
       'test/e2e/install-npm.test.ts',
       'test/large.test.ts',
-      'test/e2e/immich-chain-a.test.ts',
+      'test/e2e/immich-chain-faults-a.test.ts',
       'test/e2e/immich-chain-rollback.test.ts',
     ];
     const sizes = {
       'test/small.test.ts': 1_000,
       'test/large.test.ts': 30_000,
       'test/e2e/install-npm.test.ts': 9_000,
-      'test/e2e/immich-chain-a.test.ts': 8_000,
+      'test/e2e/immich-chain-faults-a.test.ts': 8_000,
       'test/e2e/immich-chain-rollback.test.ts': 12_000,
     };
     const sorted = await new SlowestFirst(freshVitest(sizes)).sort(files.map(spec));
     expect(sorted.map((s) => path.relative(ROOT, s.moduleId))).toEqual([
       'test/e2e/immich-chain-rollback.test.ts',
-      'test/e2e/immich-chain-a.test.ts',
+      'test/e2e/immich-chain-faults-a.test.ts',
       'test/e2e/install-npm.test.ts',
       'test/large.test.ts',
       'test/small.test.ts',

@@ -3,22 +3,25 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Seconds each slow test file took in a fresh-clone CI run on the 2-core machine, two files at a
- * time (`CI=true bash .ci/run`, stop 17). Files not listed took under 25 s.
+ * time (`CI=true bash .ci/run`, stop 19). Files not listed took under 20 s.
  */
 export const SLOW_FILES: Readonly<Record<string, number>> = {
-  'test/e2e/immich-chain-rollback.test.ts': 549,
-  'test/e2e/immich-chain-faults-a.test.ts': 259,
-  'test/e2e/immich-chain-faults-b.test.ts': 219,
-  'test/e2e/immich-chain-a.test.ts': 119,
-  'test/e2e/install-npm.test.ts': 104,
-  'test/e2e/install-pre-commit.test.ts': 79,
-  'test/e2e/hook-invariant.test.ts': 56,
-  'test/e2e/run.test.ts': 36,
-  'test/e2e/readme.test.ts': 36,
-  'test/e2e/mikado-loop.test.ts': 32,
-  'test/e2e/hook-fixes.test.ts': 28,
-  'test/e2e/immich-chain-preflight.test.ts': 27,
-  'test/lifecycle-reset.test.ts': 27,
+  'test/e2e/immich-chain-rollback.test.ts': 385,
+  'test/e2e/immich-chain-faults-a.test.ts': 194,
+  'test/e2e/immich-chain-faults-b.test.ts': 165,
+  'test/e2e/install-npm.test.ts': 115,
+  'test/e2e/install-pre-commit.test.ts': 99,
+  'test/e2e/immich-chain-a.test.ts': 99,
+  'test/e2e/hook-invariant.test.ts': 61,
+  'test/e2e/run.test.ts': 41,
+  'test/e2e/readme.test.ts': 39,
+  'test/lifecycle-reset.test.ts': 28,
+  'test/e2e/mikado-loop.test.ts': 27,
+  'test/e2e/immich-chain-preflight.test.ts': 25,
+  'sandbox/test/kubectl.test.ts': 24,
+  'test/e2e/hook-fixes.test.ts': 24,
+  'sandbox/test/cnpg.test.ts': 24,
+  'test/e2e/run-gates.test.ts': 23,
 };
 
 /**
