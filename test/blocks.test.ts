@@ -24,7 +24,7 @@ import {
   type VerdictApi,
   VerdictError,
 } from '../src/blocks/verdict.ts';
-import { waitFor } from '../src/blocks/wait-for.ts';
+import { nextPause, waitFor } from '../src/blocks/wait-for.ts';
 import { RunError } from '../src/errors.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -101,6 +101,21 @@ describe('waitFor', () => {
     await expect(
       waitFor(() => 'still replaying', { what: 'the replica', timeoutMs: 30, intervalMs: 5 }),
     ).rejects.toThrow(/Timed out waiting for the replica .*last: still replaying/);
+  });
+
+  it('checks again after 0.1 s first, doubling the pause up to intervalMs', () => {
+    const pauses = (interval: number, n: number): number[] => {
+      const out: number[] = [];
+      let last = 0;
+      while (out.length < n) {
+        last = nextPause(last, interval);
+        out.push(last);
+      }
+      return out;
+    };
+    expect(pauses(1000, 7)).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
+    expect(pauses(200, 3)).toEqual([100, 200, 200]);
+    expect(pauses(5, 2)).toEqual([5, 5]);
   });
 });
 

@@ -7,7 +7,11 @@ export interface WaitForOptions {
   what: string;
   /** Give up after this many milliseconds (default 5 minutes). */
   timeoutMs?: number;
-  /** Pause between checks (default 1 s). */
+  /**
+   * The longest pause between checks (default 1 s). The first pause is 0.1 s and each next one
+   * doubles up to this, so that a condition met at once is seen at once, and a long wait still
+   * checks no more often than this.
+   */
   intervalMs?: number;
   /** Called after each failed check with its detail, e.g. to print progress. */
   onWait?: (detail: string) => void;
@@ -27,6 +31,7 @@ export async function waitFor(
 ): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 300_000);
   const interval = options.intervalMs ?? 1000;
+  let pause = 0;
   for (;;) {
     const result = await check();
     if (result === true) return;
@@ -37,6 +42,21 @@ export async function waitFor(
       );
     }
     options.onWait?.(detail);
-    await sleep(interval);
+    pause = nextPause(pause, interval);
+    await sleep(pause);
   }
+}
+
+/** The first pause of {@link waitFor}, in milliseconds. */
+export const FIRST_PAUSE_MS = 100;
+
+/**
+ * The pause before {@link waitFor}'s next check: 0.1 s first, then twice the last, at most
+ * `intervalMs`.
+ * @param last the last pause (0 before the first)
+ * @param intervalMs the longest pause
+ * @returns milliseconds
+ */
+export function nextPause(last: number, intervalMs: number): number {
+  return Math.min(intervalMs, last === 0 ? FIRST_PAUSE_MS : last * 2);
 }
