@@ -49,7 +49,6 @@ export { headingKey } from './check/heading-key.ts';
 export { loadCheckedCards } from './check/load-checked-cards.ts';
 export { loadConfig, parseDuration } from './config/load-config.ts';
 export type { MikadoConfig, Profile, ProfileVar } from './config/types.ts';
-export * from './errors.ts';
 export {
   buildGraph,
   type CardGraph,
@@ -82,7 +81,6 @@ export type {
   BlockOutcome,
   JournalRecord,
 } from './run/journal-types.ts';
-export type { MikadoApi, MikadoBlockInfo, MikadoCardInfo } from './run/mikado-api.ts';
 export { BLOCK_GLOBALS_DTS } from './run/mikado-api.ts';
 export { type PlannedBlock, planRun, type RunPlan } from './run/plan-run.ts';
 export {
