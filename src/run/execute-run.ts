@@ -293,8 +293,9 @@ function fileSafe(s: string): string {
 
 /**
  * The environment of a block: the runner's, with the profile's PATH prefix and `MIKADO_PROFILE`,
- * `MIKADO_ROOT`, `MIKADO_RUN` (so stand-ins such as the sandbox's can tell where they run); each
- * block also gets `MIKADO_BLOCK` (`<card>:<block>`).
+ * `MIKADO_ROOT`, `MIKADO_RUN` (so stand-ins such as the sandbox's can tell where they run), and
+ * `SHLVL` at least 1 (so that the blocks' `bash -c` does not read ~/.bashrc); each block also gets
+ * `MIKADO_BLOCK` (`<card>:<block>`).
  * @param env the runner's environment
  * @param profile the resolved profile
  * @param root repository root
@@ -313,6 +314,11 @@ export function blockEnv(
   out['MIKADO_PROFILE'] = profile.name;
   out['MIKADO_ROOT'] = root;
   out['MIKADO_RUN'] = runId;
+  // zx runs each command with `bash -c`, its standard input a socket (Node's stdio pipes); bash
+  // then takes itself for a remote shell and, as a top-level shell (SHLVL below 2 once it counted
+  // itself), reads ~/.bashrc, which may put other binaries first on PATH than the profile's, and
+  // costs its time on every command. Under SHLVL 1 bash is a nested shell and reads nothing.
+  if (!(Number(out['SHLVL']) >= 1)) out['SHLVL'] = '1';
   return out;
 }
 

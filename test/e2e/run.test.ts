@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -179,6 +180,38 @@ writeFileSync('extras.json', JSON.stringify({ exists, same: whole.exports.$ === 
     const extras = JSON.parse(r.read('extras.json'));
     expect(extras).toMatchObject({ exists: true, same: true });
     expect(extras.loaded).toContain('vendor-extra.cjs');
+  });
+});
+
+describe("mikado run: blocks' commands", () => {
+  it("runs a block's commands without the operator's ~/.bashrc, even where SHLVL is 0 (as under npm)", () => {
+    // zx runs each command with `bash -c`, its standard input a socket (Node's stdio); bash then
+    // takes itself for a remote shell and reads ~/.bashrc when it is a top-level shell. A
+    // ~/.bashrc that puts a directory first on PATH would then choose the block's binaries.
+    const r = cardRepo('bashrc', {
+      blocks: [
+        {
+          meta: 'name=commands',
+          code: `
+import { writeFileSync } from 'node:fs';
+const out = await $\`echo "$PATH"; command -v kubectl || true\`;
+writeFileSync('seen.txt', out.stdout);
+`,
+        },
+      ],
+    });
+    r.write(
+      'home/.bashrc',
+      `touch "${r.dir}/bashrc-was-read"\nexport PATH="${r.dir}/home/bin:$PATH"\n`,
+    );
+    r.write('home/bin/kubectl', '#!/bin/sh\necho the real kubectl\n');
+    execFileSync('chmod', ['+x', path.join(r.dir, 'home/bin/kubectl')]);
+    const res = r.mikado(['run', 'bashrc'], {
+      env: { HOME: path.join(r.dir, 'home'), SHLVL: '0' },
+    });
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    expect(r.read('seen.txt')).not.toContain('/home/bin');
+    expect(existsSync(path.join(r.dir, 'bashrc-was-read'))).toBe(false);
   });
 });
 
