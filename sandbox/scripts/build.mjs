@@ -6,7 +6,7 @@
 // self-contained CommonJS file, dist/<name>.cjs, which Node starts with about a quarter less CPU
 // than an ES module importing a dozen chunks (docs/benchmarks.md, "Test suite"). The controller and
 // the load writer, which start once per sandbox, are ES modules, dist/<name>.js.
-import { readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -60,3 +60,6 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// The shims' client, which hands a stand-in call to the controller (src/stand-in-server.ts)
+copyFileSync(path.join(root, 'src/stand-in-client.pl'), path.join(root, 'dist/stand-in-client.pl'));

@@ -682,7 +682,7 @@ async function waitApp(
       );
       return 20;
     }
-    await sleep(250);
+    await sleep(250, undefined, { signal: io.signal });
   }
 }
 

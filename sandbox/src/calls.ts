@@ -13,8 +13,13 @@ export interface SandboxCall {
   argv: string[];
   /** Working directory. */
   cwd: string;
-  /** Process id of the stand-in. */
+  /** Process id of the stand-in (the shim's process, also when the controller answered it). */
   pid: number;
+  /**
+   * Where the call ran: in its own Node process, or in the sandbox controller, to which the shim's
+   * client handed it (see `stand-in-server.ts`).
+   */
+  via: 'process' | 'controller';
   /** ISO time the call started. */
   start: string;
   /** ISO time it ended (absent while running or if it was killed). */
@@ -55,26 +60,44 @@ function append(file: string, value: unknown): void {
   appendFileSync(file, `${JSON.stringify(value)}\n`);
 }
 
+/** Who made a call, as {@link recordCall} records it. */
+export interface Caller {
+  /** Working directory. */
+  cwd: string;
+  /** Its environment (`MIKADO_SANDBOX_POD` names the pod an in-pod stand-in runs in). */
+  env: NodeJS.ProcessEnv;
+  /** The process id of the stand-in. */
+  pid: number;
+  /** Where the call runs. */
+  via: SandboxCall['via'];
+}
+
 /**
  * Starts recording a stand-in call: appends a start line to `<dir>/calls.jsonl` at once (so a
  * long-running `port-forward` is visible), and an end line on `finish`.
  * @param dir sandbox directory
  * @param tool the stand-in
  * @param argv its arguments
- * @param cwd working directory
+ * @param caller who made the call
  * @returns the recorder
  */
-export function recordCall(dir: string, tool: string, argv: string[], cwd: string): CallRecorder {
+export function recordCall(
+  dir: string,
+  tool: string,
+  argv: string[],
+  caller: Caller,
+): CallRecorder {
   const file = sandboxPaths(dir).calls;
   const call: SandboxCall = {
     id: randomUUID(),
     tool,
     argv,
-    cwd,
-    pid: process.pid,
+    cwd: caller.cwd,
+    pid: caller.pid,
+    via: caller.via,
     start: new Date().toISOString(),
   };
-  const pod = process.env['MIKADO_SANDBOX_POD'];
+  const pod = caller.env['MIKADO_SANDBOX_POD'];
   if (pod) call.pod = pod;
   append(file, { phase: 'start', ...call });
   let finished = false;

@@ -16,6 +16,7 @@ import {
   unregisterProcess,
 } from './processes.ts';
 import { reconcileState } from './reconcile-state.ts';
+import { serveStandIns } from './stand-in-server.ts';
 import { loadWorld, readGeneration, readMeta, saveWorld, type World, withLock } from './store.ts';
 
 /** Marker in the controller's command line. */
@@ -73,7 +74,8 @@ export async function reconcileOnce(
 
 /**
  * The controller loop: reconciles after every state change (and every second, so a crashed
- * server is restarted) until `signal` aborts.
+ * server is restarted) until `signal` aborts; meanwhile it answers the stand-ins' calls
+ * (`stand-in-server.ts`).
  * @param dir sandbox directory
  * @param signal stops the loop
  * @param log where to report errors
@@ -84,6 +86,8 @@ export async function runController(
   log: (line: string) => void,
 ): Promise<void> {
   const paths = sandboxPaths(dir);
+  // Listening before it registers: once `sandbox up` sees the controller, the shims reach it.
+  const standIns = await serveStandIns(dir, log);
   registerProcess(paths, {
     name: 'controller',
     pid: process.pid,
@@ -105,6 +109,7 @@ export async function runController(
         await sleep(40);
     }
   } finally {
+    await standIns?.close();
     unregisterProcess(paths, 'controller');
   }
 }

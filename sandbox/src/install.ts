@@ -13,6 +13,12 @@ export const STAND_INS: Record<string, string> = {
   mise: 'sandbox-mise.cjs',
 };
 
+/** The stand-ins whose calls the controller answers (`stand-in-server.ts`). */
+export const SERVED_TOOLS: readonly string[] = ['kubectl', 'argocd', 'tailscale'];
+
+/** The shims' client that hands a call to the controller (copied into `dist/` by the build). */
+export const STAND_IN_CLIENT = 'stand-in-client.pl';
+
 /** Stand-ins only visible inside emulated pods. */
 export const POD_STAND_INS: Record<string, string> = {
   'nvidia-smi': 'sandbox-nvidia-smi.cjs',
@@ -44,6 +50,7 @@ export function distDir(): string {
     ...Object.values(STAND_INS),
     ...Object.values(POD_STAND_INS),
     'sandbox-controller.js',
+    STAND_IN_CLIENT,
   ]) {
     if (!existsSync(path.join(dist, file))) {
       throw new SandboxError(
@@ -60,8 +67,11 @@ export function distDir(): string {
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
- * Writes the shims: tiny shell scripts that exec `node <dist>/<stand-in>.js` with the sandbox
- * directory in `MIKADO_SANDBOX_DIR`.
+ * Writes the shims: tiny shell scripts that exec `node <dist>/<stand-in>.cjs` with the sandbox
+ * directory in `MIKADO_SANDBOX_DIR`. For the stand-ins the controller answers ({@link SERVED_TOOLS}),
+ * the shim first hands the call to the controller through {@link STAND_IN_CLIENT}, which runs the
+ * stand-in itself when the controller does not listen or declines the call;
+ * `MIKADO_SANDBOX_OWN_PROCESS=1` skips the controller.
  * @param paths sandbox paths
  * @param dist the dist directory
  * @param nodePath the node binary
@@ -70,6 +80,8 @@ export function writeShims(paths: SandboxPaths, dist: string, nodePath: string):
   const write = (dir: string, name: string, bundle: string) => {
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, name);
+    const own = `${shellQuote(nodePath)} ${shellQuote(path.join(dist, bundle))} "$@"`;
+    const socket = shellQuote(paths.standInSocket);
     writeFileSync(
       file,
       [
@@ -77,7 +89,14 @@ export function writeShims(paths: SandboxPaths, dist: string, nodePath: string):
         `# mikado sandbox stand-in for \`${name}\` (not the real tool): state in ${paths.dir}`,
         `MIKADO_SANDBOX_DIR=${shellQuote(paths.dir)}`,
         'export MIKADO_SANDBOX_DIR',
-        `exec ${shellQuote(nodePath)} ${shellQuote(path.join(dist, bundle))} "$@"`,
+        ...(SERVED_TOOLS.includes(name)
+          ? [
+              `if [ -z "$MIKADO_SANDBOX_OWN_PROCESS" ] && [ -S ${socket} ] && command -v perl >/dev/null; then`,
+              `  exec perl ${shellQuote(path.join(dist, STAND_IN_CLIENT))} ${socket} ${name} ${own}`,
+              'fi',
+            ]
+          : []),
+        `exec ${own}`,
         '',
       ].join('\n'),
     );

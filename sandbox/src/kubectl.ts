@@ -228,7 +228,12 @@ interface Call {
   nsGiven?: string;
 }
 
-function splitVerb(argv: string[]): { verb?: string; rest: string[] } {
+/**
+ * Finds kubectl's verb among its arguments (flags may come first).
+ * @param argv the arguments after `kubectl`
+ * @returns the verb and the other arguments
+ */
+export function splitVerb(argv: string[]): { verb?: string; rest: string[] } {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') break;
@@ -603,7 +608,7 @@ async function del(c: Call): Promise<number> {
         );
         return 1;
       }
-      await sleep(100);
+      await sleep(100, undefined, { signal: c.io.signal });
     }
   }
   await enforceQuiesce(c.io.dir);
@@ -835,7 +840,7 @@ async function rollout(c: Call): Promise<number> {
       c.io.stderr.write('error: timed out waiting for the condition\n');
       return 1;
     }
-    await sleep(200);
+    await sleep(200, undefined, { signal: c.io.signal });
   }
 }
 
@@ -960,7 +965,7 @@ async function wait(c: Call): Promise<number> {
       c.io.stderr.write(`error: timed out waiting for the condition on ${what}\n`);
       return 1;
     }
-    await sleep(200);
+    await sleep(200, undefined, { signal: c.io.signal });
   }
 }
 

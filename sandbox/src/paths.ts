@@ -18,6 +18,8 @@ export interface SandboxPaths {
   lock: string;
   /** Bumped on every state change (wakes the controller). */
   generation: string;
+  /** The controller's socket, where the shims' client hands it stand-in calls. */
+  standInSocket: string;
   /** Volumes: one directory per PersistentVolume (PostgreSQL data directories live here). */
   volumes: string;
   /** Pid records of processes the sandbox started (controller, port-forwards, load writer). */
@@ -56,6 +58,7 @@ export function sandboxPaths(dir: string): SandboxPaths {
     meta: path.join(state, 'sandbox.json'),
     lock: path.join(state, 'lock'),
     generation: path.join(state, 'generation'),
+    standInSocket: path.join(state, 'stand-ins.sock'),
     volumes: path.join(d, 'volumes'),
     processes: path.join(state, 'processes'),
     calls: path.join(d, 'calls.jsonl'),

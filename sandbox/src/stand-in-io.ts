@@ -15,6 +15,11 @@ export interface StandInIo {
   readStdinText: () => string;
   /** The call being recorded. */
   recorder: CallRecorder;
+  /**
+   * Aborted when the caller went away (a call the controller answers, whose client was killed):
+   * the command's waits stop then, as a killed process's would.
+   */
+  signal?: AbortSignal;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sync as writeFileAtomicSync } from 'write-file-atomic';
 import { SandboxError } from './errors.ts';
 import type { JsonObject, K8sObject } from './objects.ts';
@@ -170,10 +171,6 @@ export function readGeneration(paths: SandboxPaths): string {
   }
 }
 
-const sleepSync = (ms: number): void => {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-};
-
 /**
  * Takes the state lock (a file created exclusively, holding the owner's pid; a lock whose owner
  * died is taken over), runs `fn`, releases the lock.
@@ -210,7 +207,9 @@ export async function withLock<T>(paths: SandboxPaths, fn: () => T | Promise<T>)
           fix: `Another stand-in call holds it (pid ${owner}); remove the file if that process is gone`,
         });
       }
-      sleepSync(delay);
+      // Asynchronously: the controller answers stand-in calls in its own process, so the holder
+      // may be another call of this process.
+      await sleep(delay);
       delay = Math.min(delay * 2, 50);
     }
   }
