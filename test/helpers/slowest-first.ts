@@ -3,25 +3,23 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Seconds each slow test file took in a fresh-clone CI run on the 2-core machine, two files at a
- * time (`CI=true bash .ci/run`, stop 19). Files not listed took under 20 s.
+ * time (`CI=true bash .ci/run`, stop 20). Files not listed took under 20 s.
  */
 export const SLOW_FILES: Readonly<Record<string, number>> = {
-  'test/e2e/immich-chain-rollback.test.ts': 385,
-  'test/e2e/immich-chain-faults-a.test.ts': 194,
-  'test/e2e/immich-chain-faults-b.test.ts': 165,
-  'test/e2e/install-npm.test.ts': 115,
-  'test/e2e/install-pre-commit.test.ts': 99,
-  'test/e2e/immich-chain-a.test.ts': 99,
-  'test/e2e/hook-invariant.test.ts': 61,
-  'test/e2e/run.test.ts': 41,
-  'test/e2e/readme.test.ts': 39,
-  'test/lifecycle-reset.test.ts': 28,
+  'test/e2e/immich-chain-rollback.test.ts': 246,
+  'test/e2e/immich-chain-faults-b.test.ts': 121,
+  'test/e2e/immich-chain-faults-a.test.ts': 115,
+  'test/e2e/install-npm.test.ts': 101,
+  'test/e2e/install-pre-commit.test.ts': 87,
+  'test/e2e/immich-chain-a.test.ts': 56,
+  'test/e2e/hook-invariant.test.ts': 48,
+  'test/e2e/run.test.ts': 39,
+  'test/e2e/readme.test.ts': 36,
   'test/e2e/mikado-loop.test.ts': 27,
-  'test/e2e/immich-chain-preflight.test.ts': 25,
-  'sandbox/test/kubectl.test.ts': 24,
-  'test/e2e/hook-fixes.test.ts': 24,
-  'sandbox/test/cnpg.test.ts': 24,
-  'test/e2e/run-gates.test.ts': 23,
+  'test/lifecycle-reset.test.ts': 26,
+  'test/e2e/hook-fixes.test.ts': 22,
+  'test/e2e/hook-install.test.ts': 21,
+  'test/verify-delta.test.ts': 20,
 };
 
 /**
