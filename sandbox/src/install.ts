@@ -13,8 +13,19 @@ export const STAND_INS: Record<string, string> = {
   mise: 'sandbox-mise.cjs',
 };
 
-/** The stand-ins whose calls the controller answers (`stand-in-server.ts`). */
-export const SERVED_TOOLS: readonly string[] = ['kubectl', 'argocd', 'tailscale'];
+/** The stand-ins whose calls the controller answers (`SERVED` in `stand-in-server.ts`). */
+export const SERVED_TOOLS = ['kubectl', 'argocd', 'tailscale'] as const;
+
+/** A stand-in whose calls the controller answers. */
+export type ServedTool = (typeof SERVED_TOOLS)[number];
+
+/**
+ * Whether the controller answers a stand-in's calls.
+ * @param name the stand-in's name
+ * @returns true for {@link SERVED_TOOLS}
+ */
+export const isServedTool = (name: string): name is ServedTool =>
+  (SERVED_TOOLS as readonly string[]).includes(name);
 
 /** The shims' client that hands a call to the controller (copied into `dist/` by the build). */
 export const STAND_IN_CLIENT = 'stand-in-client.pl';
@@ -89,7 +100,7 @@ export function writeShims(paths: SandboxPaths, dist: string, nodePath: string):
         `# mikado sandbox stand-in for \`${name}\` (not the real tool): state in ${paths.dir}`,
         `MIKADO_SANDBOX_DIR=${shellQuote(paths.dir)}`,
         'export MIKADO_SANDBOX_DIR',
-        ...(SERVED_TOOLS.includes(name)
+        ...(isServedTool(name)
           ? [
               `if [ -z "$MIKADO_SANDBOX_OWN_PROCESS" ] && [ -S ${socket} ] && command -v perl >/dev/null; then`,
               `  exec perl ${shellQuote(path.join(dist, STAND_IN_CLIENT))} ${socket} ${name} ${own}`,

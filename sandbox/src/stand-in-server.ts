@@ -17,6 +17,7 @@ import net from 'node:net';
 import { Writable } from 'node:stream';
 import { argocd } from './argocd.ts';
 import { recordCall } from './calls.ts';
+import { isServedTool, type ServedTool } from './install.ts';
 import { kubectl, splitVerb } from './kubectl.ts';
 import { sandboxPaths } from './paths.ts';
 import { callStandIn, type StandInCommand } from './run-stand-in.ts';
@@ -48,8 +49,8 @@ function readsManifestFromStdin(argv: string[]): boolean {
   );
 }
 
-/** The stand-ins the controller answers. */
-export const SERVED: Readonly<Record<string, Served>> = {
+/** The stand-ins the controller answers: one entry for each of `SERVED_TOOLS` (`install.ts`). */
+export const SERVED: Readonly<Record<ServedTool, Served>> = {
   kubectl: {
     command: kubectl,
     serves: (argv) => {
@@ -165,7 +166,7 @@ async function answer(dir: string, socket: net.Socket, log: (line: string) => vo
     socket.destroy();
     return;
   }
-  const served = SERVED[req.tool];
+  const served = isServedTool(req.tool) ? SERVED[req.tool] : undefined;
   if (!served?.serves(req.argv)) {
     socket.end('D');
     return;
