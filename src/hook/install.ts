@@ -16,6 +16,14 @@ export const HOOK_MARKER = '# mikado-docs managed hook';
 /** Suffix given to a hook that was there before ours; ours runs it first. */
 export const CHAINED_SUFFIX = '.pre-mikado';
 
+/**
+ * The sh test that is true when no Markdown file is staged (added, copied, modified or renamed):
+ * `.md` and `.markdown` in any case, as the card matcher takes them. The pre-commit hook, and
+ * the husky and lefthook lines of docs/hook.md, start Node only when it is false.
+ */
+export const NO_STAGED_MARKDOWN =
+  "git diff --cached --quiet --diff-filter=ACMR -- ':(icase)*.md' ':(icase)*.markdown'";
+
 /** How the installed hook starts mikado. */
 export interface HookCommand {
   /** Absolute path of the Node binary used as a fallback when `node` is not on PATH. */
@@ -69,7 +77,7 @@ export function hookScript(hook: HookName, command: HookCommand): string {
         ]
       : [
           '# Card conventions apply to staged Markdown only; nothing staged, nothing to check.',
-          "git diff --cached --quiet --diff-filter=ACMR -- '*.md' && exit 0",
+          `${NO_STAGED_MARKDOWN} && exit 0`,
         ];
   const args = hook === 'commit-msg' ? 'hook commit-msg "$1"' : 'hook pre-commit';
   return [
@@ -170,7 +178,7 @@ export function uninstallHooks(root: string): HookAction[] {
 /** The shell command that adds mikado to husky's hooks (docs/hook.md, "husky and lefthook"). */
 const HUSKY_LINES = [
   `printf '%s\\n' 'case "$(git symbolic-ref --short -q HEAD)" in' '  mikado/*) mikado hook commit-msg "$1" ;;' 'esac' >> .husky/commit-msg`,
-  `printf '%s\\n' "git diff --cached --quiet --diff-filter=ACMR -- '*.md' || mikado hook pre-commit" >> .husky/pre-commit`,
+  `printf '%s\\n' "${NO_STAGED_MARKDOWN} || mikado hook pre-commit" >> .husky/pre-commit`,
 ].join(' && ');
 
 function refuseManagedDir(root: string, dir: string): void {

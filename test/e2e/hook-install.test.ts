@@ -180,6 +180,21 @@ describe('mikado hook install', () => {
     r.gitOk(['add', 'src/x.txt']);
     expect(r.git(['commit', '-m', 'C2(goal): impl x']).status).toBe(0);
   });
+
+  it("the pre-commit hook's sh gate lets no card through: `.markdown` and `.MD` cards are judged", () => {
+    const r = repoOnMikadoBranch();
+    for (const name of ['broken.markdown', 'Broken.MD', 'topic/broken.Markdown']) {
+      r.write({ [`docs/cards/${name}`]: BROKEN_CARD });
+      r.gitOk(['add', '-A']);
+      const res = r.git(['commit', '-m', 'C2(goal): plan broken']);
+      expect([res.status, res.stderr]).toEqual([
+        1,
+        expect.stringContaining(`docs/cards/${name}:3:11  error  frontmatter-date`),
+      ]);
+      r.gitOk(['rm', '-q', '--cached', `docs/cards/${name}`]);
+      r.write({ [`docs/cards/${name}`]: null });
+    }
+  });
 });
 
 describe('hook managers', () => {
@@ -205,6 +220,19 @@ describe('hook managers', () => {
       always_run: true,
     });
     expect(hooks[1]).toMatchObject({ stages: ['commit'], pass_filenames: false });
+    // pre-commit and prek run mikado-cards only when a staged file matches `files` (Python's re)
+    const names = ['a.md', 'd/B.MD', 'c.Markdown', 'e.markdown', 'f.mdx', 'g.md.txt', 'md'];
+    const py = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import re,sys; print(" ".join(n for n in sys.argv[2:] if re.search(sys.argv[1], n)))',
+        String(hooks[1]!['files']),
+        ...names,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect([py.status, py.stdout.trim()]).toEqual([0, 'a.md d/B.MD c.Markdown e.markdown']);
     const config = parse(readmeConfig('.pre-commit-config.yaml'));
     expect(config.default_install_hook_types).toEqual(['pre-commit', 'commit-msg']);
     expect(config.repos[0].hooks.map((h: { id: string }) => h.id)).toEqual(
@@ -240,6 +268,12 @@ describe('hook managers', () => {
     expect(
       r.git(['commit', '--allow-empty', '-m', 'C2(goal): impl via lefthook'], env).status,
     ).toBe(0);
+    r.write({ 'docs/cards/broken.MD': BROKEN_CARD });
+    r.gitOk(['add', '-A']);
+    const cards = r.git(['commit', '-m', 'C2(goal): plan broken'], env);
+    expect(cards.status).not.toBe(0);
+    expect(cards.stdout + cards.stderr).toContain('docs/cards/broken.MD:3:11');
+    r.gitOk(['reset', '-q', '--hard']);
     r.gitOk(['checkout', '-q', 'main']);
     expect(r.git(['commit', '--allow-empty', '-m', 'anything on main'], env).status).toBe(0);
   });
@@ -253,10 +287,10 @@ describe('hook managers', () => {
     const ran = spawnSync('sh', ['-c', fix!], { cwd: r.dir, env: r.env, encoding: 'utf8' });
     expect(ran.status, ran.stderr).toBe(0);
     expectHuskyJudges(r);
-    r.write({ 'docs/cards/broken.md': BROKEN_CARD });
+    r.write({ 'docs/cards/broken.Md': BROKEN_CARD });
     r.gitOk(['add', '-A']);
     expect(r.git(['commit', '-m', 'C2(goal): plan broken']).stderr).toContain(
-      'docs/cards/broken.md:3:11',
+      'docs/cards/broken.Md:3:11',
     );
   });
 
@@ -267,11 +301,11 @@ describe('hook managers', () => {
       '.husky/pre-commit': readmeConfig('.husky/pre-commit'),
     });
     expectHuskyJudges(r);
-    r.write({ 'docs/cards/broken.md': BROKEN_CARD });
+    r.write({ 'docs/cards/broken.markdown': BROKEN_CARD });
     r.gitOk(['add', '-A']);
     const cards = r.git(['commit', '-m', 'C2(goal): plan broken']);
     expect(cards.status).not.toBe(0);
-    expect(cards.stderr).toContain('docs/cards/broken.md:3:11');
+    expect(cards.stderr).toContain('docs/cards/broken.markdown:3:11');
     r.gitOk(['reset', '-q', '--hard']);
     r.gitOk(['checkout', '-q', 'main']);
     expect(r.git(['commit', '--allow-empty', '-m', 'anything on main']).status).toBe(0);

@@ -113,7 +113,8 @@ export function shOk(r: TestRepo, script: string, env?: NodeJS.ProcessEnv): stri
 
 /**
  * On a new `mikado/goal` branch: a conventional first `plan` commit is accepted, a commit with
- * another subject is rejected by the installed hook (whatever runs it).
+ * another subject is rejected by the installed hook (whatever runs it), and so is a broken card
+ * named `.Markdown`.
  * @param r the project, its hook installed and its setup committed on main
  * @param env the environment git runs in (the hook inherits it)
  */
@@ -136,6 +137,17 @@ export function expectHookJudges(r: TestRepo, env: NodeJS.ProcessEnv = r.env): v
   });
   expect(bad.status).not.toBe(0);
   expect(bad.stdout + bad.stderr).toContain('subject-format');
+  // a card is `.md` or `.markdown` in any case: the hook's filter lets none through unjudged
+  r.write({ 'docs/cards/Broken.Markdown': '---\ntitle: Broken\nmodified: 13 May\n---\n' });
+  r.gitOk(['add', '-A']);
+  const broken = spawnSync('git', ['commit', '-q', '-m', 'C2(goal): plan broken'], {
+    cwd: r.dir,
+    env,
+    encoding: 'utf8',
+  });
+  expect(broken.status).not.toBe(0);
+  expect(broken.stdout + broken.stderr).toContain('docs/cards/Broken.Markdown:3:11');
+  r.gitOk(['reset', '-q', '--hard']);
   expect(r.gitOk(['log', '-1', '--format=%s'])).toBe('C2(goal): plan goal');
 }
 
