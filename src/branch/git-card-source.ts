@@ -63,15 +63,16 @@ export function gitCardSource(cwd: string, matcher: CardMatcher): GitCardSource 
     if (known) return known.get(stem);
     if (rev === '') {
       // The index: a glob pathspec finds one card among thousands without listing them all.
+      // `icase`, as cards are `.md` or `.markdown` in any case; the stem itself must match exactly.
       const dir = matcher.cardsRel === '' ? '' : `${matcher.cardsRel}/`;
-      const glob = `:(glob)${globEscape(dir)}**/${globEscape(stem)}`;
+      const glob = `:(glob,icase)${globEscape(dir)}**/${globEscape(stem)}`;
       const out = await gitAsync(['ls-files', '-z', '--', `${glob}.md`, `${glob}.markdown`], {
         cwd,
       });
       return out
         ?.toString('utf8')
         .split('\0')
-        .find((p) => p !== '' && matcher.isCard(p));
+        .find((p) => p !== '' && matcher.isCard(p) && cardStem(p) === stem);
     }
     // Cards rarely move: where the index has the stem is where a commit has it, most likely.
     // Checking that one path spares listing every card of the commit's tree.

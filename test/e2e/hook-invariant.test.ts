@@ -92,6 +92,24 @@ const scenarios: Scenario[] = [
   { name: 'several plan commits', steps: [PLAN], final: PLAN2, expect: 'ok' },
   { name: 'impl after plan', steps: [PLAN], final: impl(), expect: 'ok' },
   { name: 'several impl commits', steps: [PLAN, impl()], final: impl(), expect: 'ok' },
+  {
+    name: 'a goal card named `goal.MD` and a leaf `leaf.Markdown` are cards as `mikado check` reads them',
+    steps: [
+      {
+        msg: 'C2(goal): plan goal and leaf',
+        files: {
+          'docs/cards/goal.MD': goalCard({ requires: ['leaf'] }),
+          'docs/cards/leaf.Markdown': card({ title: 'Leaf', status: 'active' }),
+        },
+      },
+      impl(),
+    ],
+    final: {
+      msg: 'C2(goal): close leaf',
+      files: { 'docs/cards/leaf.Markdown': card({ title: 'Leaf' }) },
+    },
+    expect: 'ok',
+  },
   { name: 'close after impl', steps: [PLAN, impl()], final: CLOSE_LEAF, expect: 'ok' },
   {
     name: 'two closes in a row',
