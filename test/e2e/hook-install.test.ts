@@ -90,6 +90,33 @@ describe('mikado hook install', () => {
     );
   });
 
+  it('starts Node without NODE_EXTRA_CA_CERTS (read at start-up for nothing); a chained hook keeps it', () => {
+    const r = repoOnMikadoBranch(false);
+    const hook = path.join(r.dir, '.git/hooks/pre-commit');
+    writeFileSync(hook, '#!/bin/sh\necho "chained sees $NODE_EXTRA_CA_CERTS" >&2\n');
+    chmodSync(hook, 0o755);
+    expect(r.mikado(['hook', 'install']).status).toBe(0);
+    // a file Node cannot read: Node says so on standard error when it reads it
+    const certs = { NODE_EXTRA_CA_CERTS: path.join(r.tmp, 'no-such-ca.pem') };
+    const control = spawnSync(process.execPath, ['-e', '0'], {
+      env: { ...process.env, ...certs },
+      encoding: 'utf8',
+    });
+    expect(control.stderr).toContain('Ignoring extra certs');
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD });
+    r.gitOk(['add', '-A']);
+    const cards = r.git(['commit', '-m', 'C2(goal): plan broken'], certs);
+    expect(cards.status).toBe(1);
+    expect(cards.stderr).toContain('docs/cards/broken.md:3:11');
+    expect(cards.stderr).toContain(`chained sees ${certs.NODE_EXTRA_CA_CERTS}`);
+    expect(cards.stderr).not.toContain('Ignoring extra certs');
+    r.gitOk(['reset', '-q', '--hard']);
+    const subject = r.git(['commit', '--allow-empty', '-m', 'not conventional'], certs);
+    expect(subject.status).toBe(1);
+    expect(subject.stderr).toContain('subject-format');
+    expect(subject.stderr).not.toContain('Ignoring extra certs');
+  });
+
   it('refuses when both a foreign hook and a .pre-mikado one exist', () => {
     const r = repoOnMikadoBranch(false);
     writeFileSync(path.join(r.dir, '.git/hooks/commit-msg'), '#!/bin/sh\nexit 0\n');
@@ -137,7 +164,8 @@ describe('mikado hook install', () => {
     const r = repoOnMikadoBranch(false);
     const tmpBin = path.join(r.tmp, 'bin');
     mkdirSync(tmpBin);
-    for (const tool of ['git', 'dirname']) {
+    // git only: the hook's sh needs no other program (no `dirname`)
+    for (const tool of ['git']) {
       const found = spawnSync('sh', ['-c', `command -v ${tool}`], {
         encoding: 'utf8',
       }).stdout.trim();
