@@ -3,6 +3,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { GitError, MikadoError } from '../errors.ts';
 import { git } from '../git/git.ts';
+import { STAGED_NAMES_ENV, STAGED_NAMES_MAX, STAGED_PID_ENV } from './hook-staged.ts';
 
 /** The hooks `mikado hook install` manages. */
 export const HOOK_NAMES = ['commit-msg', 'pre-commit'] as const;
@@ -16,13 +17,15 @@ export const HOOK_MARKER = '# mikado-docs managed hook';
 /** Suffix given to a hook that was there before ours; ours runs it first. */
 export const CHAINED_SUFFIX = '.pre-mikado';
 
+/** Markdown files, as git pathspecs: `.md` and `.markdown` in any case. */
+const MARKDOWN_PATHSPECS = "':(icase)*.md' ':(icase)*.markdown'";
+
 /**
  * The sh test that is true when no Markdown file is staged (added, copied, modified or renamed):
  * `.md` and `.markdown` in any case, as the card matcher takes them. The pre-commit hook, and
  * the husky and lefthook lines of docs/hook.md, start Node only when it is false.
  */
-export const NO_STAGED_MARKDOWN =
-  "git diff --cached --quiet --diff-filter=ACMR -- ':(icase)*.md' ':(icase)*.markdown'";
+export const NO_STAGED_MARKDOWN = `git diff --cached --quiet --diff-filter=ACMR -- ${MARKDOWN_PATHSPECS}`;
 
 /** How the installed hook starts mikado. */
 export interface HookCommand {
@@ -77,7 +80,16 @@ export function hookScript(hook: HookName, command: HookCommand): string {
         ]
       : [
           '# Card conventions apply to staged Markdown only; nothing staged, nothing to check.',
-          `${NO_STAGED_MARKDOWN} && exit 0`,
+          '# The names go to mikado, so it need not ask git again; they hold for this process',
+          '# only (exec keeps its pid). Quoted names, or too many, mikado asks git for.',
+          `unset ${STAGED_NAMES_ENV} ${STAGED_PID_ENV}`,
+          `if staged=$(git -c core.quotePath=false diff --cached --name-only --diff-filter=ACMR -- ${MARKDOWN_PATHSPECS}); then`,
+          '  [ -n "$staged" ] || exit 0',
+          `  if [ \${#staged} -le ${STAGED_NAMES_MAX} ]; then`,
+          `    ${STAGED_NAMES_ENV}=$staged ${STAGED_PID_ENV}=$$`,
+          `    export ${STAGED_NAMES_ENV} ${STAGED_PID_ENV}`,
+          '  fi',
+          'fi',
         ];
   const args = hook === 'commit-msg' ? 'hook commit-msg "$1"' : 'hook pre-commit';
   return [

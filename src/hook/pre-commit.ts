@@ -4,6 +4,7 @@ import type { Card, Diagnostic } from '../cards/types.ts';
 import type { FoundFile } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { git, gitBuffer } from '../git/git.ts';
+import { stagedFromHook } from './hook-staged.ts';
 import { indexLayout, loadIndexCards } from './index-cards.ts';
 import { readIndexView } from './index-snapshot.ts';
 import { cardFromSlim, PLAIN } from './slim-card.ts';
@@ -177,13 +178,17 @@ function nameKey(p: string): string {
 }
 
 /**
- * The paths of the added, copied, modified or renamed cards staged for the commit.
+ * The paths of the added, copied, modified or renamed cards staged for the commit: from the
+ * installed hook's gate when it listed them for this process ({@link stagedFromHook}), else from
+ * `git diff --cached`.
  * @param root repository root
  * @param config the config (cards root and exclusions)
  * @returns the staged cards' paths
  */
 export function stagedCardPaths(root: string, config: MikadoConfig): string[] {
   const matcher = cardMatcher(config);
+  const listed = stagedFromHook();
+  if (listed) return listed.filter((p) => matcher.isCard(p));
   const pathspec = matcher.cardsRel === '' ? [] : [matcher.cardsRel];
   return git(['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--', ...pathspec], {
     cwd: root,

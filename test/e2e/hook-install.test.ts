@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -207,6 +208,43 @@ describe('mikado hook install', () => {
     r.write({ 'src/x.txt': 'x\n' });
     r.gitOk(['add', 'src/x.txt']);
     expect(r.git(['commit', '-m', 'C2(goal): impl x']).status).toBe(0);
+  });
+
+  it("the pre-commit hook's gate hands mikado the staged names; a stale or quoted list is not used", () => {
+    const r = repoOnMikadoBranch();
+    const trace = path.join(r.tmp, 'git.trace');
+    /** The `git diff` processes a run started (GIT_TRACE logs every git process). */
+    const diffs = (run: () => { status: number | null; stderr: string }) => {
+      rmSync(trace, { force: true });
+      const res = run();
+      const log = existsSync(trace) ? readFileSync(trace, 'utf8') : '';
+      return { ...res, diffs: log.match(/built-in: git (?:-c \S+ )?diff /g)?.length ?? 0 };
+    };
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD, 'docs/cards/ok.md': card({ title: 'Ok' }) });
+    r.gitOk(['add', 'docs/cards/broken.md']);
+    const commit = () => r.git(['commit', '-m', 'C2(goal): plan broken'], { GIT_TRACE: trace });
+    // the gate's own `git diff` only: mikado took its list
+    const hooked = diffs(commit);
+    expect([hooked.status, hooked.diffs]).toEqual([1, 1]);
+    expect(hooked.stderr).toContain('docs/cards/broken.md:3:11');
+    // a list exported by someone else (another process id) is not used: mikado asks git
+    const stale = { MIKADO_HOOK_STAGED: 'docs/cards/ok.md', MIKADO_HOOK_PID: '1' };
+    const direct = diffs(() => r.mikado(['hook', 'pre-commit'], { ...stale, GIT_TRACE: trace }));
+    expect([direct.status, direct.diffs]).toEqual([1, 1]);
+    expect(direct.stderr).toContain('docs/cards/broken.md:3:11');
+    // in a commit, the gate replaces it
+    const exported = diffs(() =>
+      r.git(['commit', '-m', 'C2(goal): plan broken'], { ...stale, GIT_TRACE: trace }),
+    );
+    expect([exported.status, exported.diffs]).toEqual([1, 1]);
+    expect(exported.stderr).toContain('docs/cards/broken.md:3:11');
+    // a name git quotes: mikado asks git, and judges it
+    r.gitOk(['reset', '-q']);
+    r.write({ 'docs/cards/broken.md': null, 'docs/cards/"quoted".md': BROKEN_CARD });
+    r.gitOk(['add', '-A']);
+    const quoted = diffs(commit);
+    expect([quoted.status, quoted.diffs]).toEqual([1, 2]);
+    expect(quoted.stderr).toContain('docs/cards/"quoted".md:3:11');
   });
 
   it("the pre-commit hook's sh gate lets no card through: `.markdown` and `.MD` cards are judged", () => {
