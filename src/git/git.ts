@@ -1,5 +1,6 @@
 import type { SpawnSyncReturns } from 'node:child_process';
 import { GitError } from '../errors.ts';
+import { readLooseBlobs } from './loose-objects.ts';
 
 /** node:child_process, loaded on the first git call: commands that never start git never load it. */
 const childProcess = (): typeof import('node:child_process') =>
@@ -91,16 +92,27 @@ export function gitResult(args: string[], options: GitOptions): SpawnSyncReturns
   return runGit(args, options);
 }
 
+/** The largest blob {@link readBlobs} reads from a loose object; a larger one is git's to read. */
+const LOOSE_BLOB_LIMIT = 64 * 1024 * 1024;
+
 /**
- * Reads objects with one `git cat-file --batch`, started and finished in one call.
+ * Reads blobs: from loose objects when `options.objectsDir` is given ({@link readLooseBlobs},
+ * no process started), the others with one `git cat-file --batch`, started and finished in one
+ * call.
  * @param shas the object ids (full, so git never answers `ambiguous`)
- * @param options working directory and environment
+ * @param options working directory and environment; `objectsDir`: where to read loose objects
  * @returns the blobs' bytes by id (ids that are missing or not blobs are left out), or undefined
  *   when git failed or answered out of turn
  */
-export function readBlobs(shas: string[], options: GitOptions): Map<string, Buffer> | undefined {
-  const out = new Map<string, Buffer>();
-  const unique = [...new Set(shas)];
+export function readBlobs(
+  shas: string[],
+  options: GitOptions & { objectsDir?: string },
+): Map<string, Buffer> | undefined {
+  const loose = options.objectsDir
+    ? readLooseBlobs(options.objectsDir, shas, LOOSE_BLOB_LIMIT)
+    : { blobs: new Map<string, Buffer>(), rest: [...new Set(shas)] };
+  const out = loose.blobs;
+  const unique = loose.rest;
   if (unique.length === 0) return out;
   const r = runGit(['cat-file', '--batch'], { ...options, input: `${unique.join('\n')}\n` });
   if (r.error || r.status !== 0) return undefined;

@@ -110,7 +110,10 @@ export function readIndexView(
   }
   const stagedShas = [...stagedAt.values()].map((s) => s.sha);
   const misses = changed.filter((c) => !fields.has(c.sha));
-  const blobs = readBlobs([...stagedShas, ...misses.map((c) => c.sha)], { cwd: root });
+  const blobs = readBlobs([...stagedShas, ...misses.map((c) => c.sha)], {
+    cwd: root,
+    objectsDir: path.join(dirs.commonDir, 'objects'),
+  });
   if (!blobs) {
     throw new GitError('`git cat-file --batch` failed to read the staged cards', {
       fix: 'Run `git fsck` to check the repository, then commit again.',

@@ -247,6 +247,30 @@ describe('mikado hook install', () => {
     expect(quoted.stderr).toContain('docs/cards/"quoted".md:3:11');
   });
 
+  it('the pre-commit hook reads a staged card from its loose object, and a packed one through git', () => {
+    const r = repoOnMikadoBranch();
+    const trace = path.join(r.tmp, 'git.trace');
+    const catFiles = () => {
+      rmSync(trace, { force: true });
+      const res = r.git(['commit', '-m', 'C2(goal): plan broken'], { GIT_TRACE: trace });
+      return { ...res, catFiles: readFileSync(trace, 'utf8').match(/git cat-file/g)?.length ?? 0 };
+    };
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD });
+    r.gitOk(['add', '-A']);
+    const loose = catFiles();
+    expect([loose.status, loose.catFiles]).toEqual([1, 0]);
+    expect(loose.stderr).toContain('docs/cards/broken.md:3:11');
+    // the same blob, now only in a pack
+    r.commitNoVerify('C2(goal): plan broken anyway');
+    r.gitOk(['gc', '-q', '--prune=now']);
+    r.gitOk(['rm', '-q', '--cached', 'docs/cards/broken.md']);
+    r.gitOk(['commit', '-q', '--no-verify', '-m', 'C2(goal): plan without it']);
+    r.gitOk(['add', 'docs/cards/broken.md']);
+    const packed = catFiles();
+    expect([packed.status, packed.catFiles]).toEqual([1, 1]);
+    expect(packed.stderr).toContain('docs/cards/broken.md:3:11');
+  });
+
   it("the pre-commit hook's sh gate lets no card through: `.markdown` and `.MD` cards are judged", () => {
     const r = repoOnMikadoBranch();
     for (const name of ['broken.markdown', 'Broken.MD', 'topic/broken.Markdown']) {
