@@ -3,7 +3,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { GitError, MikadoError } from '../errors.ts';
 import { git } from '../git/git.ts';
-import { STAGED_NAMES_ENV, STAGED_NAMES_MAX, STAGED_PID_ENV } from './hook-staged.ts';
+import { LISTING_ENV, STAGED_NAMES_ENV, STAGED_NAMES_MAX, STAGED_PID_ENV } from './hook-staged.ts';
 
 /** The hooks `mikado hook install` manages. */
 export const HOOK_NAMES = ['commit-msg', 'pre-commit'] as const;
@@ -33,6 +33,12 @@ export interface HookCommand {
   node: string;
   /** Absolute path of `bin/mikado.js` used when the repository has no `node_modules/.bin/mikado`. */
   script: string;
+  /**
+   * The folders of the index the pre-commit hook reads (`git ls-files` pathspecs: the config's
+   * cards and docs folders): the hook has git list them while Node starts. Without them, mikado
+   * asks git itself.
+   */
+  listing?: readonly string[];
 }
 
 /** What happened to one hook file. */
@@ -80,14 +86,17 @@ export function hookScript(hook: HookName, command: HookCommand): string {
         ]
       : [
           '# Card conventions apply to staged Markdown only; nothing staged, nothing to check.',
-          '# The names go to mikado, so it need not ask git again; they hold for this process',
-          '# only (exec keeps its pid). Quoted names, or too many, mikado asks git for.',
-          `unset ${STAGED_NAMES_ENV} ${STAGED_PID_ENV}`,
+          '# The names go to mikado, so it need not ask git again; they hold for the mikado this',
+          '# script starts (its parent process id is this one). Quoted names, or too many, mikado',
+          '# asks git for.',
+          `unset ${STAGED_NAMES_ENV} ${LISTING_ENV}`,
+          `${STAGED_PID_ENV}=$$`,
+          `export ${STAGED_PID_ENV}`,
           `if staged=$(git -c core.quotePath=false diff --cached --name-only --diff-filter=ACMR -- ${MARKDOWN_PATHSPECS}); then`,
           '  [ -n "$staged" ] || exit 0',
           `  if [ \${#staged} -le ${STAGED_NAMES_MAX} ]; then`,
-          `    ${STAGED_NAMES_ENV}=$staged ${STAGED_PID_ENV}=$$`,
-          `    export ${STAGED_NAMES_ENV} ${STAGED_PID_ENV}`,
+          `    ${STAGED_NAMES_ENV}=$staged`,
+          `    export ${STAGED_NAMES_ENV}`,
           '  fi',
           'fi',
         ];
@@ -109,12 +118,46 @@ export function hookScript(hook: HookName, command: HookCommand): string {
     '# Git GUIs may run hooks without Node on PATH: then use the Node that installed the hook.',
     `command -v node >/dev/null 2>&1 || PATH=${q(path.dirname(command.node))}:$PATH`,
     "# git runs hooks at the work tree root: prefer the project's own mikado.",
-    'if [ -x node_modules/.bin/mikado ]; then',
-    `  exec node_modules/.bin/mikado ${args}`,
-    'fi',
-    `exec node ${q(command.script)} ${args}`,
+    ...(hook === 'pre-commit'
+      ? preCommitStart(command.script, command.listing)
+      : [
+          'if [ -x node_modules/.bin/mikado ]; then',
+          `  exec node_modules/.bin/mikado ${args}`,
+          'fi',
+          `exec node ${q(command.script)} ${args}`,
+        ]),
     '',
   ].join('\n');
+}
+
+/**
+ * The end of the pre-commit hook: mikado starts as this script's child (the names the gate
+ * listed are for the process whose parent this is). When the hook knows the folders mikado
+ * reads, git lists them while Node starts, into mikado's standard input; the listing ends with a
+ * mark (the folders, as JSON) that says it is whole and for which folders. mikado takes it only
+ * then ({@link listingFromHook}), and otherwise asks git itself.
+ * @param script `bin/mikado.js`, when the project has no `node_modules/.bin/mikado`
+ * @param specs the folders, or undefined
+ * @returns the lines
+ */
+function preCommitStart(script: string, specs: readonly string[] | undefined): string[] {
+  const q = shellQuote;
+  const listed = specs ? 'listing | ' : '';
+  return [
+    ...(specs
+      ? [
+          '# git lists the cards and docs folders of the index while Node starts.',
+          `${LISTING_ENV}=${q(JSON.stringify(specs))}`,
+          `export ${LISTING_ENV}`,
+          `listing() { git ls-files -s -z -- ${specs.map(q).join(' ')} && printf '%s' "$${LISTING_ENV}"; }`,
+        ]
+      : []),
+    'if [ -x node_modules/.bin/mikado ]; then',
+    `  ${listed}node_modules/.bin/mikado hook pre-commit`,
+    '  exit $?',
+    'fi',
+    `${listed}node ${q(script)} hook pre-commit`,
+  ];
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Card, Diagnostic } from '../cards/types.ts';
 import type { FoundFile } from '../cards/walk-files.ts';
 import type { MikadoConfig } from '../config/types.ts';
 import { git, gitBuffer } from '../git/git.ts';
-import { stagedFromHook } from './hook-staged.ts';
+import { listingFromHook, stagedFromHook } from './hook-staged.ts';
 import { indexLayout, loadIndexCards } from './index-cards.ts';
 import { readIndexView } from './index-snapshot.ts';
 import { cardFromSlim, PLAIN } from './slim-card.ts';
@@ -45,9 +45,10 @@ export async function preCommit(options: PreCommitOptions): Promise<PreCommitRes
   const { config } = options;
   const names = stagedCardPaths(options.root, config);
   if (names.length === 0) return { diagnostics: [], checked: 0 };
-  const listing = gitBuffer(['ls-files', '-s', '-z', '--', ...indexLayout(config).specs], {
-    cwd: config.root,
-  });
+  const specs = indexLayout(config).specs;
+  const listing =
+    listingFromHook(specs) ??
+    gitBuffer(['ls-files', '-s', '-z', '--', ...specs], { cwd: config.root });
   const view = options.every ? undefined : readIndexView(config, names, listing);
   let index = view ? undefined : loadIndexCards(config, names, listing.toString('utf8'));
   const staged = view?.staged ?? index!.staged;

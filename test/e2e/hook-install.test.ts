@@ -1,6 +1,6 @@
 // mikado hook install/uninstall, chaining, and the hook-manager configurations of the README
 // (pre-commit/prek by content, lefthook and husky by real runs).
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -245,6 +245,56 @@ describe('mikado hook install', () => {
     const quoted = diffs(commit);
     expect([quoted.status, quoted.diffs]).toEqual([1, 2]);
     expect(quoted.stderr).toContain('docs/cards/"quoted".md:3:11');
+  });
+
+  it("the pre-commit hook pipes the index's listing into mikado; one incomplete or for other folders is not used", () => {
+    const r = repoOnMikadoBranch();
+    const trace = path.join(r.tmp, 'trace2.json');
+    /** Which process started each `git ls-files` of a run (git's trace2 names the ancestors). */
+    const listers = (run: () => SpawnSyncReturns<string>) => {
+      rmSync(trace, { force: true });
+      const res = run();
+      const events = readFileSync(trace, 'utf8')
+        .trim()
+        .split('\n')
+        .map(
+          (l) =>
+            JSON.parse(l) as { event: string; sid: string; argv?: string[]; ancestry?: string[] },
+        );
+      const lists = new Set(events.filter((e) => e.argv?.[1] === 'ls-files').map((e) => e.sid));
+      const by = events.filter((e) => e.event === 'cmd_ancestry' && lists.has(e.sid));
+      return { ...res, listers: by.map((e) => e.ancestry![0]) };
+    };
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD });
+    r.gitOk(['add', 'docs/cards/broken.md']);
+    const hooked = listers(() =>
+      r.git(['commit', '-m', 'C2(goal): plan broken'], { GIT_TRACE2_EVENT: trace }),
+    );
+    expect([hooked.status, hooked.listers]).toEqual([1, ['pre-commit']]);
+    expect(hooked.stderr).toContain('docs/cards/broken.md:3:11');
+    // mikado started as the hook starts it, its standard input given here
+    const listing = r.gitOk(['ls-files', '-s', '-z', '--', 'docs/cards', 'docs']); // ends in a NUL
+    const mark = '["docs/cards","docs"]';
+    const run = (input: string, env: NodeJS.ProcessEnv) =>
+      listers(() =>
+        runMikado(['hook', 'pre-commit'], {
+          cwd: r.dir,
+          env: { ...r.env, GIT_TRACE2_EVENT: trace, MIKADO_HOOK_PID: String(process.pid), ...env },
+          input,
+        }),
+      );
+    const whole = run(`${listing}${mark}`, { MIKADO_HOOK_LISTING: mark });
+    expect([whole.status, whole.listers]).toEqual([1, []]);
+    expect(whole.stderr).toContain('docs/cards/broken.md:3:11');
+    for (const [what, input, env] of [
+      ['no end mark (git failed)', listing, { MIKADO_HOOK_LISTING: mark }],
+      ['other folders', `${listing}["docs"]`, { MIKADO_HOOK_LISTING: '["docs"]' }],
+      ['another process', `${listing}${mark}`, { MIKADO_HOOK_LISTING: mark, MIKADO_HOOK_PID: '1' }],
+    ] as const) {
+      const asked = run(input, env);
+      expect([asked.status, asked.listers], what).toEqual([1, ['node']]);
+      expect(asked.stderr, what).toContain('docs/cards/broken.md:3:11');
+    }
   });
 
   it('the pre-commit hook reads a staged card from its loose object, and a packed one through git', () => {

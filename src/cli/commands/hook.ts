@@ -65,6 +65,7 @@ export function defineHook(program: Command, ctx: CliContext): void {
       const actions = installHooks(root, {
         node: process.execPath,
         script: path.join(packageRoot(), 'bin', 'mikado.js'),
+        listing: await hookListing(root),
       });
       for (const a of actions) {
         const note =
@@ -177,6 +178,21 @@ function paint(
   stream: CliContext['stderr'] = ctx.stderr,
 ): ReturnType<typeof colors> {
   return colors(useColor(cmd, ctx, stream));
+}
+
+/**
+ * The folders of the index the pre-commit hook reads, from the config the hook will load (at the
+ * repository root, as git runs hooks); undefined when it cannot be loaded now (the hook then
+ * reports it at the commit, and mikado asks git for the listing).
+ */
+async function hookListing(root: string): Promise<string[] | undefined> {
+  const { indexLayout } = await import('../../hook/index-cards.ts');
+  const { loadConfig } = await import('../../config/load-config.ts');
+  try {
+    return indexLayout(loadConfig({ cwd: root })).specs;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The repository `install` and `uninstall` work on: `--root`, else git's top level (it must be a repository). */
