@@ -104,10 +104,6 @@ function makeCorpus() {
   if (n !== COMMITS) throw new Error(`expected ${COMMITS} commits, made ${n}`);
   git(['checkout', '-q', '-b', 'feature/other']);
   git(['checkout', '-q', 'mikado/bench']);
-  execFileSync(process.execPath, [path.join(root, 'bin/mikado.js'), 'hook', 'install'], {
-    cwd: corpus,
-    env,
-  });
   writeFileSync(stamp, '');
 }
 
@@ -169,6 +165,11 @@ if (!existsSync(path.join(root, 'dist/cli.js'))) {
 const t0 = Date.now();
 makeCorpus();
 const setup = (Date.now() - t0) / 1000;
+// the hooks as this checkout installs them (a cached corpus may hold older ones)
+execFileSync(process.execPath, [path.join(root, 'bin/mikado.js'), 'hook', 'install'], {
+  cwd: corpus,
+  env,
+});
 // Stage a change so the hook has a real diff to read, as in a commit.
 write('src/next.txt', `next ${Date.now()}\n`);
 git(['add', 'src/next.txt']);
@@ -230,6 +231,15 @@ const nodeFloor = measure(
   [process.execPath, '-e', '0'],
   corpus,
 );
+// The hooks start Node without NODE_EXTRA_CA_CERTS, which Node 20 reads as it starts.
+const nodeBare =
+  process.env.NODE_EXTRA_CA_CERTS === undefined
+    ? undefined
+    : measure(
+        'node -e 0 without NODE_EXTRA_CA_CERTS (as the hooks start Node)',
+        ['env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath, '-e', '0'],
+        corpus,
+      );
 git(['reset', '-q']);
 write(staged, original);
 
@@ -249,9 +259,16 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')})`,
 );
-for (const r of [other, mikado, direct, pythonHook, preCommit, preCommitNew, nodeFloor].filter(
-  Boolean,
-)) {
+for (const r of [
+  other,
+  mikado,
+  direct,
+  pythonHook,
+  preCommit,
+  preCommitNew,
+  nodeFloor,
+  nodeBare,
+].filter(Boolean)) {
   const goal = goals.get(r.label);
   const verdict = goal ? `  (goal ${goal.text}: ${r.median <= goal.limit ? 'ok' : 'MISSED'})` : '';
   console.log(
