@@ -27,6 +27,7 @@ import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { journalPath, readJournal } from '../../src/run/journal.ts';
 import type { VerifyOptions } from '../../src/verify/types.ts';
 import { verifyDatabases } from '../../src/verify/verify-databases.ts';
+import { markChainRepo } from '../helpers/reap-chains.ts';
 
 /** The project root (the package the temp repository links as `mikado-docs`). */
 export const PROJECT = path.resolve(import.meta.dirname, '../..');
@@ -278,6 +279,7 @@ process.exit(code);
  */
 export function chainRepo(opts: { size?: string; load?: boolean; push?: boolean } = {}): ChainRepo {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mikado-chain-'));
+  markChainRepo(dir);
   cpSync(path.join(PROJECT, 'docs/cards/immich'), path.join(dir, 'docs/cards/immich'), {
     recursive: true,
   });
@@ -294,7 +296,7 @@ export function chainRepo(opts: { size?: string; load?: boolean; push?: boolean 
     writeFileSync(path.join(dir, '.faults/bin', tool), FAULT_GATE);
     chmodSync(path.join(dir, '.faults/bin', tool), 0o755);
   }
-  writeFileSync(path.join(dir, '.gitignore'), 'node_modules\n');
+  writeFileSync(path.join(dir, '.gitignore'), 'node_modules\n.test-run\n');
   mkdirSync(path.join(dir, 'node_modules'));
   symlinkSync(PROJECT, path.join(dir, 'node_modules/mikado-docs'));
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
