@@ -143,6 +143,7 @@ export function hookScript(hook: HookName, command: HookCommand): string {
 function preCommitStart(script: string, specs: readonly string[] | undefined): string[] {
   const q = shellQuote;
   const listed = specs ? 'listing | ' : '';
+  const installer = path.dirname(path.dirname(script));
   return [
     ...(specs
       ? [
@@ -152,13 +153,26 @@ function preCommitStart(script: string, specs: readonly string[] | undefined): s
           `listing() { git ls-files -s -z -- ${specs.map(q).join(' ')} && printf '%s' "$${LISTING_ENV}"; }`,
         ]
       : []),
+    // bin/pre-commit.cjs starts sooner than bin/mikado.js, once dist/ is built (bin/mikado.js
+    // builds it): the project's own package first, then the one that installed the hook
+    `if [ -f ${OWN_PACKAGE}/dist/pre-commit.cjs ]; then`,
+    `  ${listed}node ${OWN_PACKAGE}/bin/pre-commit.cjs`,
+    '  exit $?',
+    'fi',
     'if [ -x node_modules/.bin/mikado ]; then',
     `  ${listed}node_modules/.bin/mikado hook pre-commit`,
+    '  exit $?',
+    'fi',
+    `if [ -f ${q(path.join(installer, 'dist/pre-commit.cjs'))} ]; then`,
+    `  ${listed}node ${q(path.join(installer, 'bin/pre-commit.cjs'))}`,
     '  exit $?',
     'fi',
     `${listed}node ${q(script)} hook pre-commit`,
   ];
 }
+
+/** Where a project that depends on mikado-docs has it. */
+const OWN_PACKAGE = 'node_modules/mikado-docs';
 
 /**
  * Installs the commit-msg and pre-commit hooks. Idempotent; an existing hook that is not ours is

@@ -58,7 +58,7 @@ describe('mikado binary', () => {
       modules.filter((m) => /\/(micromark|remark-|mdast-)/.test(m));
     const read = loadedByPreCommit(r, card({ title: 'B', body: '# B\n\nSee [[a]].\n' }));
     // one file: the hook's own start-up, without commander or a chunk
-    expect(read.files).toEqual(['pre-commit.js']);
+    expect(read.files).toEqual(['pre-commit.cjs']);
     expect(read.modules).toContain('src/hook/staged-graph.ts');
     expect(read.modules.filter((m) => m.includes('/commander/'))).toEqual([]);
     expect(parser(read.modules)).toEqual([]);
@@ -122,8 +122,27 @@ function loadedByPreCommit(r: TestRepo, text: string): { files: string[]; module
     register,
     `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
   );
+  // CommonJS files (the hook's start-up is one) do not pass the module hooks: list them at exit
+  const required = path.join(r.tmp, 'log-requires.cjs');
+  writeFileSync(
+    required,
+    [
+      "const { appendFileSync } = require('node:fs');",
+      "const { pathToFileURL } = require('node:url');",
+      "process.on('exit', () => {",
+      '  for (const f of Object.keys(require.cache)) {',
+      "    appendFileSync(process.env.MIKADO_LOAD_LOG, pathToFileURL(f).href + '\\n');",
+      '  }',
+      '});',
+      '',
+    ].join('\n'),
+  );
   rmSync(log, { force: true });
-  const env = { ...r.env, NODE_OPTIONS: `--import=${register}`, MIKADO_LOAD_LOG: log };
+  const env = {
+    ...r.env,
+    NODE_OPTIONS: `--import=${register} --require=${required}`,
+    MIKADO_LOAD_LOG: log,
+  };
   const res = runMikado(['hook', 'pre-commit'], { cwd: r.dir, env });
   expect(res.status, res.stderr).toBe(0);
   const built = readFileSync(log, 'utf8')

@@ -3,6 +3,7 @@
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import {
   chmodSync,
+  cpSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -295,6 +296,41 @@ describe('mikado hook install', () => {
       expect([asked.status, asked.listers], what).toEqual([1, ['node']]);
       expect(asked.stderr, what).toContain('docs/cards/broken.md:3:11');
     }
+  });
+
+  it("the pre-commit hook starts mikado from its CommonJS start-up file, the project's own package first", () => {
+    const r = repoOnMikadoBranch(false);
+    installHooks(r.dir, { node: process.execPath, script: BIN, listing: ['docs/cards', 'docs'] });
+    const log = path.join(r.tmp, 'required.txt');
+    const logger = path.join(r.tmp, 'log-requires.cjs');
+    writeFileSync(
+      logger,
+      "process.on('exit', () => require('node:fs').writeFileSync(process.env.LOG, Object.keys(require.cache).join('\\n')));\n",
+    );
+    const env = { NODE_OPTIONS: `--require=${logger}`, LOG: log };
+    r.write({ 'docs/cards/broken.md': BROKEN_CARD });
+    r.gitOk(['add', 'docs/cards/broken.md']);
+    const installer = r.git(['commit', '-m', 'C2(goal): plan broken'], env);
+    expect(installer.stderr).toContain('docs/cards/broken.md:3:11');
+    const files = (s: string) => s.split('\n').map((f) => path.relative(root, f));
+    expect(files(readFileSync(log, 'utf8'))).toEqual(
+      expect.arrayContaining(['bin/pre-commit.cjs', 'dist/pre-commit.cjs']),
+    );
+    // the project's own mikado-docs, when it has one (a copy: Node would name a link's target)
+    const own = path.join(r.dir, 'node_modules/mikado-docs');
+    for (const part of ['bin', 'dist', 'package.json']) {
+      cpSync(path.join(root, part), path.join(own, part), { recursive: true });
+    }
+    writeFileSync(path.join(r.dir, '.gitignore'), 'node_modules/\n');
+    rmSync(log);
+    const ownRun = r.git(['commit', '-m', 'C2(goal): plan broken'], env);
+    expect(ownRun.stderr).toContain('docs/cards/broken.md:3:11');
+    expect(readFileSync(log, 'utf8').split('\n')).toEqual(
+      expect.arrayContaining([
+        path.join(own, 'bin/pre-commit.cjs'),
+        path.join(own, 'dist/pre-commit.cjs'),
+      ]),
+    );
   });
 
   it('the pre-commit hook reads a staged card from its loose object, and a packed one through git', () => {
