@@ -19,7 +19,7 @@ export const LISTING_ENV = 'MIKADO_HOOK_LISTING';
 export const STAGED_NAMES_MAX = 30_000;
 
 /**
- * The staged Markdown files the hook's gate listed for this process
+ * The staged Markdown files the gate of the hook that started this process listed
  * (`git -c core.quotePath=false diff --cached --name-only`, one a line), or undefined when there
  * is no such list, it is for another process, or git quoted a name (a `"`, a backslash or a
  * control character in it): mikado then asks git itself.

@@ -22,8 +22,9 @@ const MARKDOWN_PATHSPECS = "':(icase)*.md' ':(icase)*.markdown'";
 
 /**
  * The sh test that is true when no Markdown file is staged (added, copied, modified or renamed):
- * `.md` and `.markdown` in any case, as the card matcher takes them. The pre-commit hook, and
- * the husky and lefthook lines of docs/hook.md, start Node only when it is false.
+ * `.md` and `.markdown` in any case, as the card matcher takes them. The husky and lefthook lines
+ * of docs/hook.md start Node only when it is false; the installed hook lists the same files
+ * instead, and hands the names on.
  */
 export const NO_STAGED_MARKDOWN = `git diff --cached --quiet --diff-filter=ACMR -- ${MARKDOWN_PATHSPECS}`;
 
