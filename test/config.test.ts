@@ -1,5 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findRoot, loadConfig, parseDuration } from '../src/config/load-config.ts';
@@ -170,6 +177,48 @@ describe('findRoot', () => {
     const env = { ...noGitEnv, GIT_DIR: path.join(repoDir, '.git'), GIT_WORK_TREE: repoDir };
     expect(withEnv(env, () => findRoot(outside))).toBe(repoDir);
     expect(withEnv(env, () => findRoot(sub))).toBe(repoDir);
+  });
+
+  it('takes the current directory, as git does, when GIT_DIR alone is set (a hook in a linked worktree)', () => {
+    const { dirs } = layout();
+    const [repoDir, sub, worktree] = dirs as [string, string, string];
+    const worktreeGitDir = path.join(repoDir, '.git/worktrees/worktree');
+    // a git that logs its calls: the answer must come without one
+    const { dir: bin, cleanup } = tempDir('logging-git');
+    cleanups.push(cleanup);
+    const calls = path.join(bin, 'calls.log');
+    const realGit = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(
+      path.join(bin, 'git'),
+      `#!/bin/sh\necho "$*" >> '${calls}'\nexec '${realGit}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const logged = () => (existsSync(calls) ? readFileSync(calls, 'utf8') : '');
+    const topLevel = (cwd: string, gitDir: string) =>
+      spawnSync('git', ['rev-parse', '--show-toplevel'], {
+        cwd,
+        env: { ...process.env, ...noGitEnv, GIT_DIR: gitDir },
+        encoding: 'utf8',
+      }).stdout.trim();
+    const cases: [string, string][] = [
+      [worktree, worktreeGitDir],
+      [repoDir, '.git'],
+      [sub, path.join(repoDir, '.git')],
+      [path.join(worktree, 'docs'), worktreeGitDir],
+    ];
+    const path_ = `${bin}:${process.env['PATH']}`;
+    for (const [cwd, gitDir] of cases) {
+      const found = withEnv({ ...noGitEnv, GIT_DIR: gitDir, PATH: path_ }, () => findRoot(cwd));
+      expect([cwd, found, logged()]).toEqual([cwd, topLevel(cwd, gitDir), '']);
+    }
+    // a config naming the work tree is git's to read (then the top level is not `cwd`)
+    spawnSync('git', ['config', 'core.worktree', repoDir], { cwd: repoDir });
+    const gitDir = path.join(repoDir, '.git');
+    expect(topLevel(sub, gitDir)).toBe(repoDir);
+    expect(withEnv({ ...noGitEnv, GIT_DIR: gitDir, PATH: path_ }, () => findRoot(sub))).toBe(
+      repoDir,
+    );
+    expect(logged()).toBe('rev-parse --show-toplevel\n');
   });
 });
 

@@ -17,7 +17,8 @@ const CONFIG_WORKTREE_OR_BARE = /^[ \t]*(?:worktree[ \t]*=|bare[ \t]*=[ \t]*true
 /**
  * Finds the git top level of `cwd` the way `git rev-parse --show-toplevel` does, without starting
  * git in the common cases: walks up to the first directory holding a `.git` directory (a
- * repository) or a `.git` file (a linked worktree or a submodule). Anything unusual (git
+ * repository) or a `.git` file (a linked worktree or a submodule), or takes `cwd` itself when
+ * `GIT_DIR` alone is set (as in a hook in a linked worktree). Anything unusual (other git
  * environment variables, `core.worktree`, a file-system boundary, another owner, `cwd` inside a
  * `.git` directory) is left to git itself.
  * @param cwd directory to start from
@@ -29,7 +30,10 @@ export function findGitTopLevel(cwd: string): string | undefined {
 }
 
 function walkToGit(cwd: string): string | undefined | 'ask-git' {
-  if (GIT_DISCOVERY_ENV.some((name) => process.env[name] !== undefined)) return 'ask-git';
+  const alone = GIT_DISCOVERY_ENV.filter((name) => process.env[name] !== undefined);
+  if (alone.length === 1 && alone[0] === 'GIT_DIR')
+    return gitDirAlone(cwd, process.env['GIT_DIR']!);
+  if (alone.length > 0) return 'ask-git';
   let dir: string;
   let dirStat: Stats;
   try {
@@ -57,6 +61,31 @@ function walkToGit(cwd: string): string | undefined | 'ask-git' {
     dir = parent;
     dirStat = parentStat;
   }
+}
+
+/**
+ * `GIT_DIR` alone, as git sets it for hooks in a linked worktree: git then takes the current
+ * directory as the top level (git-rev-parse(1), `--git-dir`), unless the repository's config
+ * names a work tree (`core.worktree`) or none (`core.bare`), which are git's to read.
+ * @param cwd the current directory
+ * @param named `$GIT_DIR`, relative to `cwd` or absolute
+ * @returns `cwd` (its real path, as git prints it), or 'ask-git'
+ */
+function gitDirAlone(cwd: string, named: string): string | 'ask-git' {
+  let dir: string;
+  try {
+    dir = realpathSync.native(path.resolve(cwd));
+  } catch {
+    return 'ask-git';
+  }
+  const gitDir = path.resolve(dir, named);
+  const head = statSync(path.join(gitDir, 'HEAD'), { throwIfNoEntry: false });
+  // git refuses repositories of another owner (`safe.directory`)
+  if (!head?.isFile() || head.uid !== process.getuid?.()) return 'ask-git';
+  const common = readOptional(path.join(gitDir, 'commondir')).replace(/[\r\n]+$/, '');
+  const commonDir = common === '' ? gitDir : path.resolve(gitDir, common);
+  const configs = [path.join(commonDir, 'config'), path.join(gitDir, 'config.worktree')];
+  return configs.some((f) => CONFIG_WORKTREE_OR_BARE.test(readOptional(f))) ? 'ask-git' : dir;
 }
 
 /** A `.git` directory with a HEAD and neither `core.worktree` nor `core.bare` in its config. */
